@@ -1,0 +1,47 @@
+# Linli: two commands do everything on a fresh machine — `make run` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+export POSTGRES_HOST ?= 127.0.0.1
+export POSTGRES_PORT ?= 5432
+export POSTGRES_USER ?= linli
+export POSTGRES_PASSWORD ?= linli
+export POSTGRES_DBNAME ?= linli_test
+
+.PHONY: run test install system-deps postgres bench rebuild i18n clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	LINLI_DEMO=1 $(BIN)/linli serve --host 127.0.0.1 --port 8000
+
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v pg_ctlcluster >/dev/null; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk postgresql; \
+	fi
+
+postgres: system-deps
+	bash scripts/postgres.sh
+
+test: $(STAMP) postgres
+	LINLI_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_signup.py
+
+rebuild: $(STAMP)
+	$(BIN)/linli rebuild
+
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o web/locale/messages.pot .
+	$(BIN)/pybabel compile -d web/locale -D core --statistics || true
+
+clean:
+	rm -rf $(VENV) data test-results

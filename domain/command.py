@@ -1,0 +1,25 @@
+"""A processed command: its deterministic id makes a repeated command collide instead of acting twice."""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.ids import stable_id
+
+
+class ProcessedCommand(Aggregate):
+    """Saved in the same atomic append as the command's effects; holds the result to answer repeats."""
+
+    @staticmethod
+    def id_for(use_case: str, command_id: str) -> UUID:
+        return stable_id("command", use_case, command_id)
+
+    @classmethod
+    def create_id(cls, use_case: str, command_id: str, result: Any) -> UUID:
+        return cls.id_for(use_case, command_id)
+
+    @event("Processed")
+    def __init__(self, use_case: str, command_id: str, result: Any) -> None:
+        self.result = result

@@ -1,0 +1,1 @@
+"""Use cases, one mixin per bounded context, combined into `domain.application.Linli`."""

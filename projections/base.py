@@ -1,0 +1,54 @@
+"""A projection: named tables plus one handler per event class; handlers write rows through a `Tx`."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from projections.db import Tx
+
+Handler = Callable[[Tx, Any, "Context"], None]
+
+
+@dataclass
+class Context:
+    """What a handler may use besides the event: its log position and the sealer for personal fields."""
+
+    position: int
+    sealer: Any
+
+
+@dataclass
+class Projection:
+    """One read model. `tables` are CREATE TABLE statements; `on(Event)` registers a handler."""
+
+    name: str
+    tables: dict[str, str]
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    indexes: list[str] = field(default_factory=list)
+
+    def on(self, *event_classes: type) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for cls in event_classes:
+                self.handlers[get_topic(cls)] = handler
+            return handler
+        return register
+
+    @property
+    def topics(self) -> set[str]:
+        return set(self.handlers)
+
+    def create(self, tx: Tx) -> None:
+        for ddl in self.tables.values():
+            tx.execute(ddl)
+        for ddl in self.indexes:
+            tx.execute(ddl)
+
+    def drop(self, tx: Tx) -> None:
+        for table in reversed(list(self.tables)):
+            tx.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def handle(self, tx: Tx, topic: str, event: Any, context: Context) -> None:
+        self.handlers[topic](tx, event, context)

@@ -1,0 +1,170 @@
+"""The views database: one small interface over SQLite (default) and PostgreSQL, written with `?` params."""
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Row = dict[str, Any]
+
+
+class Tx:
+    """A cursor inside one transaction; SQL uses `?` placeholders on both back ends."""
+
+    def __init__(self, cursor: Any, postgres: bool) -> None:
+        self._cursor = cursor
+        self._postgres = postgres
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Tx:
+        if self._postgres:
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        self._cursor.execute(sql, tuple(params))
+        return self
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if self._postgres:
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        self._cursor.executemany(sql, [tuple(r) for r in rows])
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        self.execute(sql, params)
+        row = self._cursor.fetchone()
+        return _as_dict(self._cursor, row) if row is not None else None
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.execute(sql, params)
+        return [_as_dict(self._cursor, r) for r in self._cursor.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else next(iter(row.values()))
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+def _as_dict(cursor: Any, row: Any) -> Row:
+    if isinstance(row, dict):
+        return row
+    return {d[0]: v for d, v in zip(cursor.description, row)}
+
+
+class Database:
+    """Connections to the views store. `transaction()` writes; `read()` reads a consistent snapshot."""
+
+    postgres = False
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:  # pragma: no cover - abstract
+        raise NotImplementedError
+        yield
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:  # pragma: no cover - abstract
+        raise NotImplementedError
+        yield
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.read() as tx:
+            return tx.all(sql, params)
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        with self.read() as tx:
+            return tx.one(sql, params)
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self.read() as tx:
+            return tx.scalar(sql, params)
+
+    def close(self) -> None:
+        pass
+
+
+class SQLiteDatabase(Database):
+    """One connection per thread; WAL; writes take the lock up front (BEGIN IMMEDIATE)."""
+
+    def __init__(self, path: str, timeout: float = 10.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._local = threading.local()
+        self._uri = path.startswith("file:")
+        if not self._uri and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
+                                   check_same_thread=False, uri=self._uri)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield Tx(conn.cursor(), postgres=False)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            yield Tx(conn.cursor(), postgres=False)
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class PostgresDatabase(Database):
+    """A psycopg connection pool; the views live in their own schema."""
+
+    postgres = True
+
+    def __init__(self, conninfo: str, schema: str = "linli_views", pool_size: int = 5) -> None:
+        from psycopg_pool import ConnectionPool
+
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
+            raise ValueError(f"bad schema name {schema!r}")
+        self.schema = schema
+
+        def configure(conn: Any) -> None:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            conn.execute(f"SET search_path TO {schema}")
+            conn.commit()
+
+        self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, configure=configure, open=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn:
+            with conn.transaction():
+                yield Tx(conn.cursor(), postgres=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn:
+            with conn.transaction():
+                yield Tx(conn.cursor(), postgres=True)
+
+    def close(self) -> None:
+        self.pool.close()

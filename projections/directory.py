@@ -1,0 +1,122 @@
+"""The directory: places, people (names and phones unsealed), residencies and role grants."""
+from __future__ import annotations
+
+from domain.account import Account
+from domain.community import Community, District, Street
+from domain.privacy import ERASED
+from projections.base import Context, Projection
+from projections.db import Database, Tx
+
+projection = Projection(
+    name="directory",
+    tables={
+        "dir_places": """CREATE TABLE IF NOT EXISTS dir_places (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
+            street_id TEXT, district_id TEXT)""",
+        "dir_people": """CREATE TABLE IF NOT EXISTS dir_people (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL, registered_at TEXT NOT NULL,
+            erased INTEGER NOT NULL DEFAULT 0)""",
+        "dir_residencies": """CREATE TABLE IF NOT EXISTS dir_residencies (
+            account_id TEXT NOT NULL, community_id TEXT NOT NULL, status TEXT NOT NULL,
+            requested_at TEXT NOT NULL, decided_at TEXT, decided_by TEXT, reason TEXT,
+            PRIMARY KEY (account_id, community_id))""",
+        "dir_grants": """CREATE TABLE IF NOT EXISTS dir_grants (
+            account_id TEXT NOT NULL, role TEXT NOT NULL, scope_id TEXT NOT NULL,
+            PRIMARY KEY (account_id, role, scope_id))""",
+    },
+    indexes=["CREATE INDEX IF NOT EXISTS dir_residencies_by_community ON dir_residencies (community_id, status)"],
+)
+
+
+@projection.on(District.Founded, Street.Founded, Community.Founded)
+def _place_founded(tx: Tx, e, ctx: Context) -> None:
+    kind = {District.Founded: "district", Street.Founded: "street", Community.Founded: "community"}[type(e)]
+    tx.execute("INSERT INTO dir_places (id, kind, code, name, street_id, district_id) VALUES (?, ?, ?, ?, ?, ?)",
+               (str(e.originator_id), kind, e.code, e.name,
+                str(getattr(e, "street_id", "") or "") or None,
+                str(getattr(e, "district_id", "") or "") or None))
+
+
+@projection.on(Account.Registered)
+def _registered(tx: Tx, e, ctx: Context) -> None:
+    fields = ctx.sealer.unseal(e.originator_id, e.personal) or {"name": ERASED, "phone": ""}
+    tx.execute("INSERT INTO dir_people (id, name, phone, registered_at) VALUES (?, ?, ?, ?)",
+               (str(e.originator_id), fields["name"], fields["phone"], e.at.isoformat()))
+
+
+@projection.on(Account.ResidencyRequested)
+def _residency_requested(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO dir_residencies (account_id, community_id, status, requested_at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT (account_id, community_id) DO UPDATE SET status = excluded.status, "
+               "requested_at = excluded.requested_at, decided_at = NULL, decided_by = NULL, reason = NULL",
+               (str(e.originator_id), str(e.community_id), "pending", e.at.isoformat()))
+
+
+@projection.on(Account.ResidencyVerified, Account.ResidencyRejected)
+def _residency_decided(tx: Tx, e, ctx: Context) -> None:
+    status = "verified" if isinstance(e, Account.ResidencyVerified) else "rejected"
+    tx.execute("UPDATE dir_residencies SET status = ?, decided_at = ?, decided_by = ?, reason = ? "
+               "WHERE account_id = ? AND community_id = ?",
+               (status, e.at.isoformat(), str(e.by), getattr(e, "reason", None),
+                str(e.originator_id), str(e.community_id)))
+
+
+@projection.on(Account.RoleGranted)
+def _role_granted(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO dir_grants (account_id, role, scope_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+               (str(e.originator_id), e.role, str(e.scope_id)))
+
+
+@projection.on(Account.RoleRevoked)
+def _role_revoked(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("DELETE FROM dir_grants WHERE account_id = ? AND role = ? AND scope_id = ?",
+               (str(e.originator_id), e.role, str(e.scope_id)))
+
+
+@projection.on(Account.Erased)
+def _erased(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE dir_people SET name = ?, phone = '', erased = 1 WHERE id = ?", (ERASED, str(e.originator_id)))
+    tx.execute("DELETE FROM dir_grants WHERE account_id = ?", (str(e.originator_id),))
+
+
+# --- queries (one-line docstrings; the web layer calls these, never SQL of its own) -----------
+def person(db: Database, account_id: str) -> dict | None:
+    """One person's directory row."""
+    return db.one("SELECT * FROM dir_people WHERE id = ?", (account_id,))
+
+
+def grants(db: Database, account_id: str) -> list[dict]:
+    """Every role the account holds, with its scope."""
+    return db.all("SELECT role, scope_id FROM dir_grants WHERE account_id = ?", (account_id,))
+
+
+def residencies(db: Database, account_id: str) -> list[dict]:
+    """The account's residencies with the community names."""
+    return db.all("SELECT r.community_id, r.status, r.reason, p.name AS community_name "
+                  "FROM dir_residencies r JOIN dir_places p ON p.id = r.community_id "
+                  "WHERE r.account_id = ? ORDER BY p.name", (account_id,))
+
+
+def place(db: Database, place_id: str) -> dict | None:
+    """A district, street or community by id."""
+    return db.one("SELECT * FROM dir_places WHERE id = ?", (place_id,))
+
+
+def communities(db: Database) -> list[dict]:
+    """Every community with its street's name, for the sign-up form and the street views."""
+    return db.all("SELECT c.id, c.name, c.street_id, s.name AS street_name FROM dir_places c "
+                  "LEFT JOIN dir_places s ON s.id = c.street_id WHERE c.kind = 'community' ORDER BY s.name, c.name")
+
+
+def residents(db: Database, community_id: str, status: str, limit: int = 50, offset: int = 0) -> list[dict]:
+    """Residents of a community in one status (pending/verified/rejected), oldest request first."""
+    return db.all("SELECT p.id, p.name, p.phone, r.requested_at, r.decided_at, r.reason "
+                  "FROM dir_residencies r JOIN dir_people p ON p.id = r.account_id "
+                  "WHERE r.community_id = ? AND r.status = ? ORDER BY r.requested_at, p.id LIMIT ? OFFSET ?",
+                  (community_id, status, limit, offset))
+
+
+def count_residents(db: Database, community_id: str, status: str) -> int:
+    """How many residencies of a community are in one status."""
+    return db.scalar("SELECT COUNT(*) AS n FROM dir_residencies WHERE community_id = ? AND status = ?",
+                     (community_id, status)) or 0

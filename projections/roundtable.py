@@ -1,0 +1,6 @@
+"""The roundtable read model (to be built)."""
+from __future__ import annotations
+
+from projections.base import Projection
+
+projection = Projection(name="roundtable", tables={})

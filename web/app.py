@@ -1,0 +1,112 @@
+"""The composition root: `create_app(env=None)` reads settings once and wires everything."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from domain.money import format_fen
+from domain.text import mask_phone
+from projections import directory
+from web import auth
+from web.auth import Principal
+from web.http import is_htmx, render
+from web.i18n import LANGUAGES, load_catalogs
+from web.routes import all_routes
+from web.security import SecurityMiddleware
+from web.sessions import Sessions
+from web.settings import Settings
+from web.wiring import Services, build
+
+HERE = Path(__file__).parent
+log = logging.getLogger("linli.web")
+
+ERROR_TEXT = {400: "请求有误", 401: "请先登录", 403: "您没有权限访问此页面", 404: "找不到该页面",
+              405: "不支持这种请求方式", 413: "请求内容过大", 422: "输入有误", 429: "尝试次数过多，请稍后再试",
+              500: "服务器出错了，我们已记录，请稍后再试", 503: "系统繁忙，请稍后重试"}
+
+
+def templates_env() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["yuan"] = format_fen
+    env.filters["mask_phone"] = mask_phone
+    env.globals["LANGUAGES"] = LANGUAGES
+    env.globals.update(auth.PREDICATES)
+    return env
+
+
+def create_app(env: Mapping[str, str] | None = None, services: Services | None = None) -> Starlette:
+    """Build the Starlette app; tests pass `env` (or ready-made `services`)."""
+    settings = Settings.from_env(env)
+    svc = services or build(settings)
+    if settings.seed_demo:
+        from web.demo import seed_demo
+        seed_demo(svc)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        if settings.embedded_projections:
+            svc.runner.start()
+        try:
+            yield
+        finally:
+            svc.runner.stop()
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed") \
+            else ERROR_TEXT.get(exc.status_code, "请求有误")
+        return await run_in_threadpool(_error_page, request, exc.status_code, message)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s %s: %r", request.method, request.url.path.replace("\n", " "), exc)
+        return await run_in_threadpool(_error_page, request, 500, ERROR_TEXT[500])
+
+    app = Starlette(
+        routes=[*all_routes(), Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    app.state.templates = templates_env()
+    app.state.catalogs = load_catalogs()
+    app.state.sessions = Sessions(svc.views, settings.session_idle_minutes)
+    app.state.principal_for = lambda account_id: principal_for(svc, account_id)
+    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes,
+                       secure_cookies=settings.secure_cookies)
+    return app
+
+
+def principal_for(svc: Services, account_id: str) -> Principal:
+    """The principal for a logged-in account, from the directory view."""
+    person = directory.person(svc.views, account_id)
+    if person is None or person["erased"]:
+        return auth.ANONYMOUS
+    return Principal(
+        account_id=account_id, name=person["name"], phone=person["phone"],
+        grants=frozenset((g["role"], g["scope_id"]) for g in directory.grants(svc.views, account_id)),
+        residencies={r["community_id"]: r["status"] for r in directory.residencies(svc.views, account_id)},
+    )
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    if status == 405 or request.url.path.startswith("/static/"):
+        return PlainTextResponse(message, status_code=status)
+    template = "errors/_message.html" if is_htmx(request) else "errors/error.html"
+    return render(request, template, status_code=status, message=message)
+
+
+def app_factory() -> Starlette:
+    """For `uvicorn --factory web.app:app_factory`."""
+    return create_app()

@@ -1,0 +1,237 @@
+"""What every route uses: `page`/`action` wrappers, `render`, `command`, redirects and flash messages.
+
+Routes are plain functions run in Starlette's threadpool (the eventsourcing application is synchronous).
+`page` serves GETs; `action` serves POSTs after checking the CSRF token and cleaning the form. Both are
+deny-by-default: a route is for logged-in users unless it says `public=True`."""
+from __future__ import annotations
+
+import functools
+import hmac
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from domain.errors import DomainError
+from web.auth import ANONYMOUS, Principal
+from web.security import CSRF_COOKIE
+
+SESSION_COOKIE = "linli_session"
+FLASH_COOKIE = "linli_flash"
+LANG_COOKIE = "linli_lang"
+MAX_FIELDS = 200
+
+
+class Form(dict):
+    """A submitted form: field name → cleaned string value (the last one when repeated)."""
+
+    def __init__(self, data: dict[str, str], lists: dict[str, list[str]]) -> None:
+        super().__init__(data)
+        self.lists = lists
+
+    def getlist(self, name: str) -> list[str]:
+        return self.lists.get(name, [])
+
+
+def services(request: Request) -> Any:
+    return request.app.state.services
+
+
+def me(request: Request) -> Principal:
+    return getattr(request.state, "me", ANONYMOUS)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def lang(request: Request) -> str:
+    value = request.cookies.get(LANG_COOKIE, "zh")
+    return value if value in ("zh", "en") else "zh"
+
+
+def gettext_for(request: Request) -> Callable[..., str]:
+    translations = request.app.state.catalogs[lang(request)]
+
+    def _(message: str, **params: Any) -> str:
+        text = translations.gettext(message)
+        return text.format(**params) if params else text
+    return _
+
+
+def error_text(request: Request, error: DomainError) -> str:
+    """A domain error's message in the reader's language, with its parameters filled in."""
+    translated = request.app.state.catalogs[lang(request)].gettext(error.message)
+    try:
+        return translated.format(**error.params)
+    except (KeyError, IndexError, ValueError):
+        return translated
+
+
+# --- rendering ---------------------------------------------------------------------------------
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template with the common context (me, csrf, language, flash, gettext)."""
+    templates = request.app.state.templates
+    _ = gettext_for(request)
+    flash = getattr(request.state, "flash", None)
+    html = templates.get_template(template).render(
+        request=request, me=me(request), csrf_token=request.scope.get("state", {}).get("csrf", ""),
+        lang=lang(request), flash=flash, _=_, gettext=_, new_command_id=lambda: uuid.uuid4().hex,
+        htmx=is_htmx(request), **context)
+    response = HTMLResponse(html, status_code=status_code)
+    if flash is not None:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect(request: Request, url: str, flash: str | None = None) -> Response:
+    """POST → 303 See Other, with an optional one-time message for the next page."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        signer = URLSafeSerializer(request.app.state.services.settings.secret, salt="flash")
+        response.set_cookie(FLASH_COOKIE, signer.dumps(flash), httponly=True, samesite="lax", path="/",
+                            secure=request.app.state.services.settings.secure_cookies)
+    if is_htmx(request):
+        response = Response(status_code=204, headers={"HX-Redirect": url, **{
+            k: v for k, v in response.headers.items() if k == "set-cookie"}})
+    return response
+
+
+def safe_next(url: str | None, default: str = "/") -> str:
+    """Only local paths are followed after login: no open redirects."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return default
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return default
+    return url
+
+
+def login_url(request: Request) -> str:
+    return "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+
+
+# --- commands -----------------------------------------------------------------------------------
+def command(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run one application use case, then wait until the views show it (read-your-writes)."""
+    result = fn(*args, **kwargs)
+    svc = services(request)
+    svc.runner.wait(svc.app.recorder.max_notification_id() or 0, timeout=5.0)
+    return result
+
+
+# --- pagination ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Pager:
+    """One page of a long list: which rows to fetch and how to link to the neighbours."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @classmethod
+    def from_request(cls, request: Request, total: int, per_page: int = 20) -> "Pager":
+        raw = request.query_params.get("page", "1")
+        page = int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+        return cls(min(max(page, 1), max(1, math.ceil(total / per_page))), per_page, total)
+
+
+# --- wrappers -----------------------------------------------------------------------------------
+def _load_principal(request: Request) -> None:
+    svc = services(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    account_id = request.app.state.sessions.account_for(token) if token else None
+    request.state.me = request.app.state.principal_for(account_id) if account_id else ANONYMOUS
+    raw_flash = request.cookies.get(FLASH_COOKIE)
+    request.state.flash = None
+    if raw_flash:
+        try:
+            message = URLSafeSerializer(svc.settings.secret, salt="flash").loads(raw_flash)
+            request.state.flash = gettext_for(request)(message)
+        except BadSignature:
+            pass
+
+
+def _run(fn: Callable[..., Response], request: Request, public: bool, *args: Any) -> Response:
+    _load_principal(request)
+    if not public and not me(request).authenticated:
+        if is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": login_url(request)})
+        return RedirectResponse(login_url(request), status_code=303)
+    try:
+        return fn(request, *args)
+    except DomainError as e:
+        if isinstance(e.status, int) and e.status >= 500:
+            return render(request, "errors/error.html", status_code=e.status, message=error_text(request, e))
+        return render(request, "errors/_message.html" if is_htmx(request) else "errors/error.html",
+                      status_code=e.status, message=error_text(request, e))
+
+
+def page(fn: Callable[..., Response] | None = None, *, public: bool = False) -> Any:
+    """A GET endpoint: `fn(request) -> Response`, run in the threadpool."""
+    def wrap(f: Callable[..., Response]) -> Callable[[Request], Any]:
+        @functools.wraps(f)
+        async def endpoint(request: Request) -> Response:
+            return await run_in_threadpool(_run, f, request, public)
+        return endpoint
+    return wrap(fn) if fn is not None else wrap
+
+
+def action(fn: Callable[..., Response] | None = None, *, public: bool = False) -> Any:
+    """A POST endpoint: `fn(request, form) -> Response`; the CSRF token is checked and the form cleaned first."""
+    def wrap(f: Callable[..., Response]) -> Callable[[Request], Any]:
+        @functools.wraps(f)
+        async def endpoint(request: Request) -> Response:
+            form = await read_form(request)
+            return await run_in_threadpool(_run, f, request, public, form)
+        return endpoint
+    return wrap(fn) if fn is not None else wrap
+
+
+async def read_form(request: Request) -> Form:
+    """Parse the body (bounded field count), refuse NUL bytes and broken text, check the CSRF token."""
+    try:
+        async with request.form(max_fields=MAX_FIELDS, max_files=0) as raw:
+            data: dict[str, str] = {}
+            lists: dict[str, list[str]] = {}
+            for key, value in raw.multi_items():
+                if not isinstance(value, str):
+                    raise HTTPException(400, "不接受文件上传")
+                if "\x00" in key or "\x00" in value or "\ufffd" in value or "\ufffd" in key:
+                    raise HTTPException(400, "提交的内容含有无效字符")
+                data[key] = value
+                lists.setdefault(key, []).append(value)
+    except HTTPException:
+        raise
+    except Exception:
+        raise HTTPException(400, "无法读取提交的表单") from None
+    sent = data.get("csrf_token") or request.headers.get("x-csrf-token", "")
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
+    return Form(data, lists)
+
+
+def parse_uuid(value: str | None, what: str = "记录") -> uuid.UUID:
+    """A UUID from a path or form field, or a 404 in Chinese."""
+    from domain.errors import NotFoundError
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError):
+        raise NotFoundError("找不到该{what}", what=what) from None

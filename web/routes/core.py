@@ -1,0 +1,203 @@
+"""Home, sign-up, login/logout, language, the community page and the worker's pending-residents page."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from domain.errors import InvalidInputError, NotAllowedError, NotFoundError
+from projections import directory
+from web import auth
+from web.http import (LANG_COOKIE, SESSION_COOKIE, Form, Pager, action, command, me, page, parse_uuid,
+                      redirect, render, safe_next, services)
+from web.passwords import hash_password, verify_password
+from web.ratelimit import FailureLimiter
+
+_per_phone = FailureLimiter(limit=5, window_seconds=15 * 60)
+_per_client = FailureLimiter(limit=30, window_seconds=15 * 60)
+
+
+def community_or_404(request: Request, community_id: str | None = None) -> dict:
+    """The community named in the path, from the directory view."""
+    cid = parse_uuid(community_id or request.path_params.get("community_id"), "社区")
+    community = directory.place(services(request).views, str(cid))
+    if community is None or community["kind"] != "community":
+        raise NotFoundError("找不到该社区")
+    return community
+
+
+def require(allowed: bool, message: str = "您没有权限访问此页面") -> None:
+    """Deny unless the named predicate said yes."""
+    if not allowed:
+        raise NotAllowedError(message)
+
+
+@page(public=True)
+def home(request: Request) -> Response:
+    svc = services(request)
+    communities = directory.communities(svc.views)
+    mine = directory.residencies(svc.views, me(request).account_id) if me(request).authenticated else []
+    staff_of = [c for c in communities if auth.is_staff(me(request), c)]
+    return render(request, "core/home.html", communities=communities, mine=mine, staff_of=staff_of)
+
+
+@page(public=True)
+def signup_form(request: Request) -> Response:
+    return render(request, "core/signup.html", communities=directory.communities(services(request).views),
+                  values={}, error=None)
+
+
+@action(public=True)
+def signup(request: Request, form: Form) -> Response:
+    svc = services(request)
+    communities = directory.communities(svc.views)
+    values = {k: form.get(k, "") for k in ("phone", "name", "community_id")}
+    try:
+        if form.get("password", "") != form.get("password2", ""):
+            raise InvalidInputError("两次输入的密码不一致")
+        community = community_or_404(request, form.get("community_id")) if form.get("community_id") else None
+        account_id = command(request, svc.app.sign_up, form.get("phone", ""), form.get("name", ""),
+                             hash_password(form.get("password", "")),
+                             parse_uuid(community["id"]) if community else None,
+                             command_id=form.get("command_id") or None)
+    except (InvalidInputError, NotFoundError) as e:
+        from web.http import error_text
+        return render(request, "core/signup.html", status_code=e.status, communities=communities, values=values,
+                      error=error_text(request, e))
+    return _logged_in(request, str(account_id), "/", "注册成功。社区工作者核实您的居住信息后，您就可以参与议事和志愿服务。")
+
+
+@page(public=True)
+def login_form(request: Request) -> Response:
+    return render(request, "core/login.html", next=safe_next(request.query_params.get("next")), error=None, phone="")
+
+
+@action(public=True)
+def login(request: Request, form: Form) -> Response:
+    svc = services(request)
+    next_url = safe_next(form.get("next"))
+    phone_text = form.get("phone", "")[:40]
+    client = request.client.host if request.client else "?"
+    try:
+        from domain.text import normalise_phone
+        phone = normalise_phone(phone_text)
+    except InvalidInputError:
+        phone = None
+    key = svc.app.phone_key(phone) if phone else "invalid"
+    if _per_phone.blocked(key) or _per_client.blocked(client):
+        return render(request, "core/login.html", status_code=429, next=next_url, phone=phone_text,
+                      error="尝试次数过多，请 15 分钟后再试")
+    record = svc.app.login_record(phone) if phone else None
+    if not verify_password(record.password_hash if record else None, form.get("password", "")):
+        _per_phone.fail(key)
+        _per_client.fail(client)
+        return render(request, "core/login.html", status_code=401, next=next_url, phone=phone_text,
+                      error="手机号或密码不正确")
+    _per_phone.clear(key)
+    return _logged_in(request, str(record.account_id), next_url, "登录成功")
+
+
+def _logged_in(request: Request, account_id: str, next_url: str, flash: str) -> Response:
+    sessions = request.app.state.sessions
+    sessions.end(request.cookies.get(SESSION_COOKIE))
+    token = sessions.start(account_id)
+    response = redirect(request, next_url, flash)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+                        secure=services(request).settings.secure_cookies)
+    return response
+
+
+@action(public=True)
+def logout(request: Request, form: Form) -> Response:
+    request.app.state.sessions.end(request.cookies.get(SESSION_COOKIE))
+    response = redirect(request, "/", "您已退出登录")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@action(public=True)
+def set_language(request: Request, form: Form) -> Response:
+    choice = form.get("lang") if form.get("lang") in ("zh", "en") else "zh"
+    response = redirect(request, safe_next(form.get("next")))
+    response.set_cookie(LANG_COOKIE, choice, max_age=365 * 86400, samesite="lax", path="/")
+    return response
+
+
+@page(public=True)
+def community_page(request: Request) -> Response:
+    community = community_or_404(request)
+    svc = services(request)
+    pending = directory.count_residents(svc.views, community["id"], "pending") \
+        if auth.may_review_residents(me(request), community) else 0
+    verified = directory.count_residents(svc.views, community["id"], "verified")
+    return render(request, "community/page.html", community=community, tab="overview", pending=pending,
+                  verified=verified)
+
+
+@action
+def join(request: Request, form: Form) -> Response:
+    community = community_or_404(request)
+    require(auth.may_join(me(request), community), "您已申请或已是该社区居民")
+    command(request, services(request).app.request_residency, parse_uuid(me(request).account_id),
+            parse_uuid(community["id"]), command_id=form.get("command_id") or None)
+    return redirect(request, f"/c/{community['id']}", "已提交申请，请等待社区工作者核实")
+
+
+@page
+def residents(request: Request) -> Response:
+    community = community_or_404(request)
+    require(auth.may_review_residents(me(request), community))
+    svc = services(request)
+    status = request.query_params.get("status", "pending")
+    status = status if status in ("pending", "verified", "rejected") else "pending"
+    pager = Pager.from_request(request, directory.count_residents(svc.views, community["id"], status))
+    rows = directory.residents(svc.views, community["id"], status, pager.per_page, pager.offset)
+    return render(request, "community/residents.html", community=community, tab="residents", status=status,
+                  rows=rows, pager=pager)
+
+
+@action
+def decide_resident(request: Request, form: Form) -> Response:
+    community = community_or_404(request)
+    require(auth.may_review_residents(me(request), community))
+    svc = services(request)
+    account_id = parse_uuid(request.path_params["account_id"], "居民")
+    worker_id = parse_uuid(me(request).account_id)
+    decision = request.path_params["decision"]
+    if decision not in ("verify", "reject"):
+        raise NotFoundError("找不到该页面")
+    if decision == "verify":
+        command(request, svc.app.verify_residency, worker_id, account_id, parse_uuid(community["id"]),
+                command_id=form.get("command_id") or None)
+        message = "已核实该居民"
+    else:
+        command(request, svc.app.reject_residency, worker_id, account_id, parse_uuid(community["id"]),
+                form.get("reason", ""), command_id=form.get("command_id") or None)
+        message = "已拒绝该申请"
+    return redirect(request, f"/c/{community['id']}/residents", message)
+
+
+@page(public=True)
+def health(request: Request) -> Response:
+    svc = services(request)
+    failure = svc.runner.failure
+    body = {"status": "failed" if failure else "ok", "events": svc.runner.head(),
+            "views": svc.runner.position(), "projection_error": repr(failure) if failure else None}
+    return JSONResponse(body, status_code=500 if failure else 200)
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/signup", signup_form, methods=["GET"], name="signup_form"),
+    Route("/signup", signup, methods=["POST"], name="signup"),
+    Route("/login", login_form, methods=["GET"], name="login_form"),
+    Route("/login", login, methods=["POST"], name="login"),
+    Route("/logout", logout, methods=["POST"], name="logout"),
+    Route("/lang", set_language, methods=["POST"], name="set_language"),
+    Route("/healthz", health, name="health"),
+    Route("/c/{community_id}", community_page, name="community"),
+    Route("/c/{community_id}/join", join, methods=["POST"], name="join"),
+    Route("/c/{community_id}/residents", residents, name="residents"),
+    Route("/c/{community_id}/residents/{account_id}/{decision:str}", decide_resident, methods=["POST"],
+          name="decide_resident"),
+]
