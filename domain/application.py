@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from domain.command import ProcessedCommand
-from domain.errors import BusyError, NotFoundError
+from domain.errors import BusyError, DomainError, NotFoundError
 from domain.privacy import InMemoryKeyStore, KeyStore, Sealer
 from domain.usecases.accounts import AccountUseCases
 from domain.usecases.fund import FundUseCases
@@ -62,7 +62,14 @@ class Linli(AccountUseCases, RoundtableUseCases, VolunteerUseCases, FundUseCases
                 done = self._processed(marker_id)
                 if done is not None:
                     return done.result
-            result, aggregates = action()
+            try:
+                result, aggregates = action()
+            except DomainError:
+                # A twin of this command may have committed since we looked: then answer as it did.
+                done = self._processed(marker_id) if marker_id is not None else None
+                if done is not None:
+                    return done.result
+                raise
             batch = [a for a in aggregates if a is not None]
             if marker_id is not None:
                 batch.append(ProcessedCommand(use_case=use_case, command_id=command_id, result=result))

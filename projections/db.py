@@ -43,6 +43,11 @@ class Tx:
         row = self.one(sql, params)
         return None if row is None else next(iter(row.values()))
 
+    def lock(self, key: str) -> None:
+        """Serialise writers of `key` until this transaction ends (SQLite's BEGIN IMMEDIATE already does)."""
+        if self._postgres:
+            self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (key,))
+
     @property
     def rowcount(self) -> int:
         return self._cursor.rowcount

@@ -94,6 +94,7 @@ class Runner:
             topics = projection.topics
             try:
                 with self.db.transaction() as tx:
+                    tx.lock(f"projection:{projection.name}")
                     row = tx.one("SELECT position FROM view_tracking WHERE name = ?", (projection.name,))
                     done = row["position"] if row else 0
                     last = done

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hmac
 import math
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,14 +78,28 @@ def error_text(request: Request, error: DomainError) -> str:
 
 
 # --- rendering ---------------------------------------------------------------------------------
+_rendering = threading.local()
+
+
+def current_csrf_token() -> str:
+    """The CSRF token of the request being rendered on this thread (a Jinja global for macros)."""
+    return getattr(_rendering, "csrf", "")
+
+
+def new_command_id() -> str:
+    """A fresh id for one form: submitting that form twice has one effect."""
+    return uuid.uuid4().hex
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a template with the common context (me, csrf, language, flash, gettext)."""
     templates = request.app.state.templates
+    _rendering.csrf = request.scope.get("state", {}).get("csrf", "")
     _ = gettext_for(request)
     flash = getattr(request.state, "flash", None)
     html = templates.get_template(template).render(
         request=request, me=me(request), csrf_token=request.scope.get("state", {}).get("csrf", ""),
-        lang=lang(request), flash=flash, _=_, gettext=_, new_command_id=lambda: uuid.uuid4().hex,
+        lang=lang(request), flash=flash, _=_, gettext=_,
         htmx=is_htmx(request), **context)
     response = HTMLResponse(html, status_code=status_code)
     if flash is not None:

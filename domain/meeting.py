@@ -1,0 +1,466 @@
+"""A roundtable meeting (议事会/圆桌会): registration and waitlist, agenda, attendance, motions and votes, minutes.
+
+One meeting is one aggregate, so its limits (capacity, one vote per resident per motion) are race-free under
+optimistic concurrency. Rules are checked in the public commands; the `@event` methods only assign."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+
+MODES = ("in_person", "online", "hybrid")
+VOTING_RULES = ("simple", "two_thirds")
+CHOICES = ("for", "against", "abstain")
+CHECK_IN_OPENS_BEFORE = timedelta(hours=2)
+
+SCHEDULED, OPEN, CLOSED, CANCELLED = "scheduled", "open", "closed", "cancelled"
+PASSED, REJECTED, NO_QUORUM = "passed", "rejected", "no_quorum"
+
+
+# --- named errors ---------------------------------------------------------------------------
+class MeetingScheduleError(InvalidInputError):
+    """The meeting's time, capacity or rules are not possible."""
+
+    message = "会议安排有误"
+
+
+class MeetingPhaseError(ConflictError):
+    """The meeting is not in the phase this command needs."""
+
+    message = "会议当前阶段不能进行此操作"
+
+
+class RegistrationClosedError(ConflictError):
+    """Registration is past its deadline or the meeting no longer takes registrations."""
+
+    message = "报名已截止"
+
+
+class AlreadyRegisteredError(ConflictError):
+    """The resident is already registered or on the waitlist."""
+
+    message = "您已报名（或已在候补名单上）"
+
+
+class NotRegisteredError(ConflictError):
+    """The resident has no registration to cancel."""
+
+    message = "您没有报名这次会议"
+
+
+class AgendaItemError(ConflictError):
+    """An agenda item is not in the state this command needs."""
+
+    message = "该议题当前不能进行此操作"
+
+
+class AlreadySupportedError(ConflictError):
+    """The resident already supports this agenda item."""
+
+    message = "您已支持过该议题"
+
+
+class AttendanceError(ConflictError):
+    """Checking in someone already present, or out someone who is not."""
+
+    message = "签到状态有误"
+
+
+class MotionError(ConflictError):
+    """A motion cannot be opened or closed now."""
+
+    message = "该表决当前不能进行此操作"
+
+
+class MotionClosedError(ConflictError):
+    """The vote came after the motion closed."""
+
+    message = "该表决已结束，不能再投票"
+
+
+class AlreadyVotedError(ConflictError):
+    """One vote per resident per motion: this one is a second vote."""
+
+    message = "您已经投过票了，每人每项表决只能投一次"
+
+
+class NotCheckedInError(NotAllowedError):
+    """Only residents checked in at the meeting may vote."""
+
+    message = "您尚未在会场签到，不能投票"
+
+
+class NotOnRollError(NotAllowedError):
+    """The voter was not on the eligible roll frozen when the meeting opened."""
+
+    message = "您不在本次会议的表决名单上（名单在会议开始时确定）"
+
+
+def quorum_required(roll_size: int, quorum_percent: int) -> int:
+    """How many of the roll must be present: the quorum share of the roll, rounded up, at least one."""
+    return max(1, -(-roll_size * quorum_percent // 100))
+
+
+def outcome_of(rule: str, votes_for: int, votes_against: int, quorum_met: bool) -> str:
+    """Passed, rejected or no quorum. Abstentions are not votes cast for or against."""
+    if not quorum_met:
+        return NO_QUORUM
+    if rule == "two_thirds":
+        passed = votes_for > 0 and 3 * votes_for >= 2 * (votes_for + votes_against)
+    else:
+        passed = votes_for > votes_against
+    return PASSED if passed else REJECTED
+
+
+class Meeting(Aggregate):
+    """One meeting of a community's roundtable, scheduled by a community worker."""
+
+    @event("Scheduled")
+    def __init__(self, id: UUID, community_id: UUID, title: str, purpose: str, starts_at: datetime,
+                 ends_at: datetime, place: str, mode: str, capacity: int, registration_deadline: datetime,
+                 voting_rule: str, quorum_percent: int, scheduled_by: UUID, at: datetime) -> None:
+        self.community_id = community_id
+        self.title = title
+        self.purpose = purpose
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.place = place
+        self.mode = mode
+        self.capacity = capacity
+        self.registration_deadline = registration_deadline
+        self.voting_rule = voting_rule
+        self.quorum_percent = quorum_percent
+        self.status = SCHEDULED
+        self.registered: list[str] = []
+        self.waitlist: list[str] = []
+        self.items: dict[str, dict] = {}
+        self.agenda: list[str] = []
+        self.present: dict[str, bool] = {}
+        self.roll: dict[str, bool] = {}
+        self.quorum_required = 0
+        self.motions: dict[str, dict] = {}
+        self.minutes = ""
+        self.minutes_revision = 0
+
+    @staticmethod
+    def check_schedule(starts_at: datetime, ends_at: datetime, registration_deadline: datetime, mode: str,
+                       capacity: int, voting_rule: str, quorum_percent: int, at: datetime) -> None:
+        """Refuse impossible schedules: naive or past times, end before start, odd capacity or rules."""
+        for value in (starts_at, ends_at, registration_deadline):
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                raise MeetingScheduleError("时间必须带时区")
+        if starts_at <= at:
+            raise MeetingScheduleError("开始时间必须在将来")
+        if ends_at <= starts_at:
+            raise MeetingScheduleError("结束时间必须晚于开始时间")
+        if ends_at - starts_at > timedelta(hours=12):
+            raise MeetingScheduleError("一次会议不能超过 12 小时")
+        if not at <= registration_deadline <= starts_at:
+            raise MeetingScheduleError("报名截止时间应在现在和会议开始之间")
+        if mode not in MODES:
+            raise MeetingScheduleError("会议形式只能是线下、线上或线上线下结合")
+        if not isinstance(capacity, int) or not 1 <= capacity <= 10_000:
+            raise MeetingScheduleError("名额应在 1 到 10000 之间")
+        if voting_rule not in VOTING_RULES:
+            raise MeetingScheduleError("表决规则只能是简单多数或三分之二多数")
+        if not isinstance(quorum_percent, int) or not 1 <= quorum_percent <= 100:
+            raise MeetingScheduleError("法定人数比例应在 1% 到 100% 之间")
+
+    # --- phase ------------------------------------------------------------------------------
+    def cancel(self, reason: str, by: UUID, at: datetime) -> None:
+        """The worker calls the meeting off before it opens."""
+        self._require(SCHEDULED, "只有尚未开始的会议可以取消")
+        self._cancelled(reason=reason, by=by, at=at)
+
+    @event("Cancelled")
+    def _cancelled(self, reason: str, by: UUID, at: datetime) -> None:
+        self.status = CANCELLED
+
+    def open(self, roll: list[UUID], by: UUID, at: datetime) -> None:
+        """The worker opens the meeting; the eligible roll (verified residents) is frozen now."""
+        self._require(SCHEDULED, "会议已开始或已结束")
+        if at < self.starts_at - CHECK_IN_OPENS_BEFORE:
+            raise MeetingPhaseError("会议开始前 2 小时内才能宣布开会")
+        ids = sorted({str(a) for a in roll})
+        self._opened(roll=ids, quorum_required=quorum_required(len(ids), self.quorum_percent), by=by, at=at)
+
+    @event("Opened")
+    def _opened(self, roll: list[str], quorum_required: int, by: UUID, at: datetime) -> None:
+        self.status = OPEN
+        self.roll = {a: True for a in roll}
+        self.quorum_required = quorum_required
+
+    def adjourn(self, by: UUID, at: datetime) -> None:
+        """The worker closes the meeting once every motion is closed."""
+        self._require(OPEN, "会议尚未开始或已结束")
+        if self.open_motion_id() is not None:
+            raise MotionError("还有表决没有结束，请先结束表决")
+        self._adjourned(by=by, at=at)
+
+    @event("Adjourned")
+    def _adjourned(self, by: UUID, at: datetime) -> None:
+        self.status = CLOSED
+
+    # --- registration and waitlist --------------------------------------------------------
+    def register(self, account_id: UUID, at: datetime) -> str:
+        """A resident registers; beyond capacity they join the waitlist. Returns 'registered' or 'waitlisted'."""
+        if self.status != SCHEDULED or at > self.registration_deadline:
+            raise RegistrationClosedError()
+        key = str(account_id)
+        if key in self.registered or key in self.waitlist:
+            raise AlreadyRegisteredError()
+        if len(self.registered) < self.capacity:
+            self._resident_registered(account_id=account_id, at=at)
+            return "registered"
+        self._resident_waitlisted(account_id=account_id, at=at)
+        return "waitlisted"
+
+    @event("ResidentRegistered")
+    def _resident_registered(self, account_id: UUID, at: datetime) -> None:
+        self.registered.append(str(account_id))
+
+    @event("ResidentWaitlisted")
+    def _resident_waitlisted(self, account_id: UUID, at: datetime) -> None:
+        self.waitlist.append(str(account_id))
+
+    def cancel_registration(self, account_id: UUID, at: datetime) -> str | None:
+        """A resident withdraws; a freed place goes to the first on the waitlist. Returns who was promoted."""
+        if self.status != SCHEDULED:
+            raise MeetingPhaseError("会议已开始或已结束，不能再取消报名")
+        key = str(account_id)
+        if key not in self.registered and key not in self.waitlist:
+            raise NotRegisteredError()
+        had_place = key in self.registered
+        self._registration_cancelled(account_id=account_id, at=at)
+        if had_place and self.waitlist:
+            promoted = self.waitlist[0]
+            self._waitlist_promoted(account_id=UUID(promoted), at=at)
+            return promoted
+        return None
+
+    @event("RegistrationCancelled")
+    def _registration_cancelled(self, account_id: UUID, at: datetime) -> None:
+        key = str(account_id)
+        if key in self.registered:
+            self.registered.remove(key)
+        if key in self.waitlist:
+            self.waitlist.remove(key)
+
+    @event("WaitlistPromoted")
+    def _waitlist_promoted(self, account_id: UUID, at: datetime) -> None:
+        self.waitlist.remove(str(account_id))
+        self.registered.append(str(account_id))
+
+    def registration_of(self, account_id: UUID | str) -> str | None:
+        key = str(account_id)
+        if key in self.registered:
+            return "registered"
+        if key in self.waitlist:
+            return "waitlisted"
+        return None
+
+    # --- agenda ---------------------------------------------------------------------------
+    def propose_item(self, by: UUID, title: str, description: str, at: datetime) -> str:
+        """Someone proposes an agenda item before the meeting; returns the item's id."""
+        self._require(SCHEDULED, "会议已开始或已结束，不能再提议题")
+        if at >= self.starts_at:
+            raise AgendaItemError("会议开始后不能再提议题")
+        item_id = str(len(self.items) + 1)
+        self._agenda_item_proposed(item_id=item_id, title=title, description=description, by=by, at=at)
+        return item_id
+
+    @event("AgendaItemProposed")
+    def _agenda_item_proposed(self, item_id: str, title: str, description: str, by: UUID, at: datetime) -> None:
+        self.items[item_id] = {"title": title, "description": description, "proposed_by": str(by),
+                               "status": "proposed", "supporters": [], "planned_minutes": 0, "reason": ""}
+
+    def support_item(self, item_id: str, by: UUID, at: datetime) -> None:
+        """Another resident supports a proposed item (once each; not one's own)."""
+        item = self._item(item_id)
+        if self.status not in (SCHEDULED, OPEN):
+            raise AgendaItemError("会议已结束")
+        if item["status"] == "declined":
+            raise AgendaItemError("该议题未被采纳，不能再支持")
+        if item["proposed_by"] == str(by):
+            raise AgendaItemError("不能支持自己提出的议题")
+        if str(by) in item["supporters"]:
+            raise AlreadySupportedError()
+        self._agenda_item_supported(item_id=item_id, by=by, at=at)
+
+    @event("AgendaItemSupported")
+    def _agenda_item_supported(self, item_id: str, by: UUID, at: datetime) -> None:
+        self.items[item_id]["supporters"].append(str(by))
+
+    def accept_item(self, item_id: str, planned_minutes: int, position: int | None, by: UUID,
+                    at: datetime) -> None:
+        """The worker puts a proposed item on the agenda, at a position (1-based; default last)."""
+        item = self._item(item_id)
+        if self.status not in (SCHEDULED, OPEN):
+            raise AgendaItemError("会议已结束，不能再调整议程")
+        if item["status"] != "proposed":
+            raise AgendaItemError("该议题已处理过")
+        if not isinstance(planned_minutes, int) or not 1 <= planned_minutes <= 240:
+            raise InvalidInputError("计划时长应在 1 到 240 分钟之间")
+        last = len(self.agenda) + 1
+        position = last if position is None else position
+        if not isinstance(position, int) or not 1 <= position <= last:
+            raise InvalidInputError("议程顺序应在 1 到 {last} 之间", last=last)
+        self._agenda_item_accepted(item_id=item_id, planned_minutes=planned_minutes, position=position,
+                                   by=by, at=at)
+
+    @event("AgendaItemAccepted")
+    def _agenda_item_accepted(self, item_id: str, planned_minutes: int, position: int, by: UUID,
+                              at: datetime) -> None:
+        self.items[item_id]["status"] = "accepted"
+        self.items[item_id]["planned_minutes"] = planned_minutes
+        self.agenda.insert(position - 1, item_id)
+
+    def decline_item(self, item_id: str, reason: str, by: UUID, at: datetime) -> None:
+        """The worker declines a proposed item, saying why."""
+        item = self._item(item_id)
+        if self.status not in (SCHEDULED, OPEN):
+            raise AgendaItemError("会议已结束，不能再调整议程")
+        if item["status"] != "proposed":
+            raise AgendaItemError("该议题已处理过")
+        self._agenda_item_declined(item_id=item_id, reason=reason, by=by, at=at)
+
+    @event("AgendaItemDeclined")
+    def _agenda_item_declined(self, item_id: str, reason: str, by: UUID, at: datetime) -> None:
+        self.items[item_id]["status"] = "declined"
+        self.items[item_id]["reason"] = reason
+
+    def _item(self, item_id: str) -> dict:
+        item = self.items.get(str(item_id))
+        if item is None:
+            raise NotFoundError("找不到该议题")
+        return item
+
+    # --- attendance -----------------------------------------------------------------------
+    def check_in(self, account_id: UUID, by: UUID, at: datetime) -> None:
+        """The worker checks a resident in at the meeting (from 2 hours before the start)."""
+        if self.status not in (SCHEDULED, OPEN):
+            raise AttendanceError("会议已结束或已取消，不能签到")
+        if at < self.starts_at - CHECK_IN_OPENS_BEFORE:
+            raise AttendanceError("会议开始前 2 小时才开始签到")
+        if str(account_id) in self.present:
+            raise AttendanceError("该居民已签到")
+        self._checked_in(account_id=account_id, by=by, at=at)
+
+    @event("CheckedIn")
+    def _checked_in(self, account_id: UUID, by: UUID, at: datetime) -> None:
+        self.present[str(account_id)] = True
+
+    def check_out(self, account_id: UUID, by: UUID, at: datetime) -> None:
+        """The worker records that a resident left."""
+        if self.status not in (SCHEDULED, OPEN):
+            raise AttendanceError("会议已结束或已取消")
+        if str(account_id) not in self.present:
+            raise AttendanceError("该居民不在会场")
+        self._checked_out(account_id=account_id, by=by, at=at)
+
+    @event("CheckedOut")
+    def _checked_out(self, account_id: UUID, by: UUID, at: datetime) -> None:
+        self.present.pop(str(account_id), None)
+
+    def present_on_roll(self) -> int:
+        """How many of the frozen roll are checked in now."""
+        return sum(1 for a in self.present if a in self.roll)
+
+    # --- motions and votes ----------------------------------------------------------------
+    def open_motion(self, item_id: str, title: str, by: UUID, at: datetime) -> str:
+        """The worker puts an agenda item to the vote; one motion open at a time. Returns the motion id."""
+        self._require(OPEN, "会议开始后才能发起表决")
+        item = self._item(item_id)
+        if item["status"] != "accepted":
+            raise MotionError("只能对已列入议程的议题发起表决")
+        if self.open_motion_id() is not None:
+            raise MotionError("已有一项表决正在进行")
+        if any(m["item_id"] == str(item_id) and m["outcome"] in (PASSED, REJECTED) for m in self.motions.values()):
+            raise MotionError("该议题已经表决过")
+        motion_id = str(len(self.motions) + 1)
+        self._motion_opened(motion_id=motion_id, item_id=str(item_id), title=title or item["title"], by=by, at=at)
+        return motion_id
+
+    @event("MotionOpened")
+    def _motion_opened(self, motion_id: str, item_id: str, title: str, by: UUID, at: datetime) -> None:
+        self.motions[motion_id] = {"item_id": item_id, "title": title, "status": "open", "votes": {},
+                                   "outcome": "", "tally": {}}
+
+    def cast_vote(self, motion_id: str, voter: UUID, choice: str, at: datetime) -> None:
+        """A checked-in resident on the roll votes for, against or abstains — exactly once."""
+        motion = self._motion(motion_id)
+        if motion["status"] != "open" or self.status != OPEN:
+            raise MotionClosedError()
+        if choice not in CHOICES:
+            raise InvalidInputError("请选择赞成、反对或弃权")
+        key = str(voter)
+        if key in motion["votes"]:
+            raise AlreadyVotedError()
+        if key not in self.roll:
+            raise NotOnRollError()
+        if key not in self.present:
+            raise NotCheckedInError()
+        self._vote_cast(motion_id=str(motion_id), voter=voter, choice=choice, at=at)
+
+    @event("VoteCast")
+    def _vote_cast(self, motion_id: str, voter: UUID, choice: str, at: datetime) -> None:
+        self.motions[motion_id]["votes"][str(voter)] = choice
+
+    def tally(self, motion_id: str) -> dict:
+        """Counted from the vote record: for, against, abstain, and who was present for the motion."""
+        motion = self._motion(motion_id)
+        votes = motion["votes"]
+        counts = {c: sum(1 for v in votes.values() if v == c) for c in CHOICES}
+        # Present for the motion: on the roll and checked in now, or voted on it (then perhaps left).
+        present = len({a for a in self.present if a in self.roll} | set(votes))
+        return {"votes_for": counts["for"], "votes_against": counts["against"], "abstentions": counts["abstain"],
+                "present": present, "roll_size": len(self.roll), "required": self.quorum_required}
+
+    def close_motion(self, motion_id: str, by: UUID, at: datetime) -> dict:
+        """The worker closes the vote: tally, quorum check, outcome. Returns the closing tally."""
+        motion = self._motion(motion_id)
+        if motion["status"] != "open":
+            raise MotionError("该表决已经结束")
+        t = self.tally(motion_id)
+        outcome = outcome_of(self.voting_rule, t["votes_for"], t["votes_against"], t["present"] >= t["required"])
+        self._motion_closed(motion_id=str(motion_id), outcome=outcome, by=by, at=at, **t)
+        return {**t, "outcome": outcome}
+
+    @event("MotionClosed")
+    def _motion_closed(self, motion_id: str, outcome: str, votes_for: int, votes_against: int, abstentions: int,
+                       present: int, roll_size: int, required: int, by: UUID, at: datetime) -> None:
+        motion = self.motions[motion_id]
+        motion["status"] = "closed"
+        motion["outcome"] = outcome
+        motion["tally"] = {"votes_for": votes_for, "votes_against": votes_against, "abstentions": abstentions,
+                           "present": present, "roll_size": roll_size, "required": required}
+
+    def open_motion_id(self) -> str | None:
+        return next((k for k, m in self.motions.items() if m["status"] == "open"), None)
+
+    def _motion(self, motion_id: str) -> dict:
+        motion = self.motions.get(str(motion_id))
+        if motion is None:
+            raise NotFoundError("找不到该表决")
+        return motion
+
+    # --- minutes --------------------------------------------------------------------------
+    def publish_minutes(self, text: str, by: UUID, at: datetime) -> None:
+        """The worker publishes (or revises) the minutes; the tallies are recounted from the vote record."""
+        self._require(CLOSED, "会议结束后才能发布会议纪要")
+        results = [{"motion_id": k, "title": m["title"], "outcome": m["outcome"],
+                    **{f: self.tally(k)[f] for f in ("votes_for", "votes_against", "abstentions")}}
+                   for k, m in self.motions.items()]
+        self._minutes_published(text=text, results=results, revision=self.minutes_revision + 1, by=by, at=at)
+
+    @event("MinutesPublished")
+    def _minutes_published(self, text: str, results: list, revision: int, by: UUID, at: datetime) -> None:
+        self.minutes = text
+        self.minutes_revision = revision
+
+    def _require(self, status: str, message: str) -> None:
+        if self.status != status:
+            raise MeetingPhaseError(message)
