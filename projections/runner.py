@@ -19,6 +19,12 @@ log = logging.getLogger("linli.projections")
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 
 
+def _is_transient(e: Exception) -> bool:
+    """A locked database or a dropped connection: try again, it is not the event's fault."""
+    text = str(e).lower()
+    return "database is locked" in text or "connection" in text and "closed" in text
+
+
 class ProjectionFailed(RuntimeError):
     """A projection could not apply an event; the views stop at the event before it."""
 
@@ -89,15 +95,19 @@ class Runner:
         return total
 
     def _apply(self, notifications: Sequence[Any]) -> None:
+        """One views transaction for the whole batch: every projection's rows and tracking commit together."""
         decoded: dict[int, Any] = {}
-        for projection in self.projections:
-            topics = projection.topics
-            try:
-                with self.db.transaction() as tx:
-                    tx.lock(f"projection:{projection.name}")
+        current = None
+        try:
+            with self.db.transaction() as tx:
+                for projection in sorted(self.projections, key=lambda p: p.name):
+                    tx.lock(f"projection:{projection.name}")  # fixed order: runners never deadlock
+                for projection in self.projections:
+                    current = projection
                     row = tx.one("SELECT position FROM view_tracking WHERE name = ?", (projection.name,))
                     done = row["position"] if row else 0
                     last = done
+                    topics = projection.topics
                     for n in notifications:
                         if n.id <= done:
                             continue
@@ -111,10 +121,13 @@ class Runner:
                         tx.execute("INSERT INTO view_tracking (name, position) VALUES (?, ?) "
                                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                                    (projection.name, last))
-            except Exception as e:
-                self.failure = e
-                log.exception("projection %s failed; views stop here until fixed", projection.name)
-                raise ProjectionFailed(f"{projection.name}: {e!r}") from e
+        except Exception as e:
+            if _is_transient(e):
+                raise
+            self.failure = e
+            name = current.name if current else "?"
+            log.exception("projection %s failed; views stop here until fixed", name)
+            raise ProjectionFailed(f"{name}: {e!r}") from e
 
     def wait(self, position: int, timeout: float = 5.0) -> bool:
         """Read-your-writes: return once every view has reached `position` (True), or on timeout (False)."""
