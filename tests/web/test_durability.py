@@ -1,0 +1,66 @@
+"""Nothing acknowledged is lost: kill -9 the server during writes, restart it, every 303 is still there."""
+import os
+import signal
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import LiveServer, csrf_from
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_acknowledged_sign_up_survives_kill_9_and_the_views_catch_up(tmp_path):
+    data = tmp_path / "data"
+    server = LiveServer(data)
+    community = None
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def writer(worker: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=5) as client:
+            token = csrf_from(client.get("/signup").text)
+            for i in range(10_000):
+                if stop.is_set():
+                    return
+                phone = f"135{worker:02d}{i:06d}"
+                try:
+                    r = client.post("/signup", data={"csrf_token": token, "phone": phone, "name": "压力测试",
+                                                     "password": "durable-password", "password2": "durable-password",
+                                                     "community_id": community, "command_id": phone})
+                except httpx.HTTPError:
+                    return
+                if r.status_code == 303 or (r.history and r.history[0].status_code == 303):
+                    acknowledged.append(phone)
+                client.cookies.delete("linli_session")
+
+    try:
+        page = httpx.get(server.url + "/signup").text
+        community = page.split('<option value="')[2].split('"')[0]
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+        [t.start() for t in threads]
+        time.sleep(2.0)
+        os.kill(server.process.pid, signal.SIGKILL)
+        stop.set()
+        [t.join(10) for t in threads]
+    finally:
+        server.stop()
+    assert len(acknowledged) > 10
+
+    restarted = LiveServer(data)
+    try:
+        svc = restarted.services()
+        missing = [p for p in acknowledged if svc.app.login_record(p) is None]
+        assert missing == []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            health = httpx.get(restarted.url + "/healthz").json()
+            if health["views"] == health["events"]:
+                break
+            time.sleep(0.2)
+        assert health["status"] == "ok" and health["views"] == health["events"]
+        svc.close()
+    finally:
+        restarted.stop()
