@@ -136,9 +136,18 @@ def local_date(moment: datetime) -> str:
 class ActionDay(Aggregate):
     """One action day of a community (or of a whole street) with all its shifts and their places."""
 
+    @staticmethod
+    def id_for(key: str) -> UUID:
+        """A day's id comes from a key the use case chooses (the command id, so a repeat collides)."""
+        return stable_id("action-day", key)
+
+    @classmethod
+    def create_id(cls, key: str, **kwargs: object) -> UUID:
+        return cls.id_for(key)
+
     @event("Created")
-    def __init__(self, community_id: UUID | None, street_id: UUID, title: str, description: str, date: str,
-                 cutoff_minutes: int, created_by: UUID, at: datetime) -> None:
+    def __init__(self, key: str, community_id: UUID | None, street_id: UUID, title: str, description: str,
+                 date: str, cutoff_minutes: int, created_by: UUID, at: datetime) -> None:
         self.community_id = community_id
         self.street_id = street_id
         self.title = title

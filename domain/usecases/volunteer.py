@@ -1,8 +1,294 @@
-"""Use cases of the volunteer context (to be built)."""
+"""Use cases of the volunteer station: action days, shifts, sign-up/waitlist/cancel, check-in/out, certificates."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from domain import roles
+from domain.account import Account
+from domain.action_day import (SHANGHAI, ActionDay, Certificate, Volunteer, local_date)
+from domain.community import Community, Street
+from domain.errors import InvalidInputError, NotAllowedError, NotFoundError
+from domain.text import check_id_number, clean_text
 from domain.usecases.base import UseCases
 
 
+@dataclass(frozen=True)
+class SignUpResult:
+    """What a sign-up did: `confirmed` or `waitlisted`."""
+
+    status: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A certificate looked up by its code and checked against the recorded events."""
+
+    found: bool
+    serial: str = ""
+    org_name: str = ""
+    year: str = ""
+    minutes: int = 0
+    items: tuple = ()
+    issued_at: datetime | None = None
+    account_id: UUID | None = None
+    revision: int = 0
+    latest_revision: int = 0
+    matches_events: bool = False
+    current_minutes: int = 0
+
+
 class VolunteerUseCases(UseCases):
-    """The volunteer use cases."""
+    """The volunteer station's use cases."""
+
+    snapshotting = {ActionDay: 50, Volunteer: 50}
+
+    # --- action days and shifts ---------------------------------------------------------------------
+    def create_action_day(self, actor_id: UUID, community_id: UUID | None, street_id: UUID | None, title: str,
+                          description: str, day: str, cutoff_minutes: int = 120,
+                          command_id: str | None = None) -> UUID:
+        """A community worker creates a community day; a street official creates a street-wide one."""
+        title = clean_text(title, "标题", max_length=60)
+        description = clean_text(description, "说明", max_length=2000, required=False, multiline=True)
+        ActionDay.check_details(day, cutoff_minutes)
+        if community_id is not None:
+            community = self.load(Community, community_id, "社区")
+            self._require_role(actor_id, roles.WORKER, community_id)
+            street_id = community.street_id
+        elif street_id is not None:
+            self.load(Street, street_id, "街道")
+            self._require_role(actor_id, roles.STREET_OFFICIAL, street_id)
+        else:
+            raise InvalidInputError("请选择社区或街道")
+        if date.fromisoformat(day) < self.clock().astimezone(SHANGHAI).date():
+            raise InvalidInputError("行动日不能早于今天")
+        key = command_id or uuid4().hex
+        day_id = ActionDay.id_for(key)
+
+        def action():
+            if self.find(ActionDay, day_id) is not None:
+                return day_id, []
+            return day_id, [ActionDay(key=key, community_id=community_id, street_id=street_id, title=title,
+                                      description=description, date=day, cutoff_minutes=cutoff_minutes,
+                                      created_by=actor_id, at=self.clock())]
+        return self.execute("vol-create-day", command_id, action)
+
+    def action_day(self, day_id: UUID) -> ActionDay:
+        """The action day, or NotFoundError."""
+        return self.load(ActionDay, day_id, "行动日")
+
+    def add_shift(self, actor_id: UUID, day_id: UUID, task: str, place: str, starts_at: datetime,
+                  ends_at: datetime, places: int, min_age: int | None = None,
+                  command_id: str | None = None) -> UUID:
+        """The day's organiser adds a shift (task, place, start/end, places, optional minimum age)."""
+        task = clean_text(task, "任务", max_length=60)
+        place = clean_text(place, "地点", max_length=100)
+        self._require_organiser(actor_id, self.action_day(day_id))
+
+        def action():
+            day = self.action_day(day_id)
+            shift_id = day.add_shift(task, place, starts_at, ends_at, places, min_age, actor_id, self.clock())
+            return shift_id, [day]
+        return self.execute("vol-add-shift", command_id, action)
+
+    def may_organise(self, actor_id: UUID, day: ActionDay) -> bool:
+        """Workers of the day's community; for a street-wide day its street officials and its communities' workers."""
+        if day.community_id is not None:
+            return self.has_role(actor_id, roles.WORKER, day.community_id)
+        if self.has_role(actor_id, roles.STREET_OFFICIAL, day.street_id):
+            return True
+        account = self.find(Account, actor_id)
+        for role, scope in (account.grants if account else []):
+            if role == roles.WORKER:
+                community = self.find(Community, UUID(scope))
+                if community is not None and community.street_id == day.street_id:
+                    return True
+        return False
+
+    def _require_organiser(self, actor_id: UUID, day: ActionDay) -> None:
+        if not self.may_organise(actor_id, day):
+            raise NotAllowedError("只有组织该行动日的社区工作者或街道工作人员可以进行此操作")
+
+    def may_volunteer(self, account_id: UUID, day: ActionDay) -> bool:
+        """Verified residents of the day's community (or of any community of the street, for a street-wide day)."""
+        if day.community_id is not None:
+            return self.is_verified_resident(account_id, day.community_id)
+        account = self.find(Account, account_id)
+        if account is None:
+            return False
+        for community_id, status in account.residencies.items():
+            if status == roles.VERIFIED and account.is_resident_of(UUID(community_id)):
+                community = self.find(Community, UUID(community_id))
+                if community is not None and community.street_id == day.street_id:
+                    return True
+        return False
+
+    # --- sign-up, waitlist, cancel ---------------------------------------------------------------------
+    def sign_up_for_shift(self, account_id: UUID, day_id: UUID, shift_id: UUID, waitlist: bool = False,
+                          command_id: str | None = None) -> str:
+        """A verified resident takes a place (or, when full and asked to, a waitlist place). Returns the status."""
+        if not self.may_volunteer(account_id, self.action_day(day_id)):
+            raise NotAllowedError("只有经过核实的本社区居民可以报名志愿服务")
+
+        def action():
+            day = self.action_day(day_id)
+            volunteer = self.find(Volunteer, Volunteer.id_for(account_id)) or Volunteer(account_id=account_id)
+            shift = day.shift(shift_id)
+            status = day.sign_up(shift_id, account_id, self.clock(), waitlist=waitlist,
+                                 age=self._age(volunteer, shift["starts_at"]) if shift["min_age"] else None)
+            volunteer.book(day_id, shift_id, shift["task"], shift["starts_at"], shift["ends_at"])
+            return status, [day, volunteer]
+        return self.execute("vol-sign-up", command_id, action)
+
+    def cancel_shift(self, account_id: UUID, day_id: UUID, shift_id: UUID, command_id: str | None = None) -> None:
+        """The volunteer gives up their place (or waitlist place); the first waiting is promoted."""
+        def action():
+            day = self.action_day(day_id)
+            volunteer = self.find(Volunteer, Volunteer.id_for(account_id))
+            day.cancel(shift_id, account_id, self.clock())
+            if volunteer is not None:
+                volunteer.release(shift_id)
+            return None, [day, volunteer]
+        return self.execute("vol-cancel", command_id, action)
+
+    def register_volunteer_identity(self, account_id: UUID, id_number: str, command_id: str | None = None) -> None:
+        """The volunteer records their ID number, sealed with their personal key (age checks, certificates)."""
+        id_number = check_id_number(id_number)
+        if _birth_date(id_number) is None:
+            raise InvalidInputError("身份证号中的出生日期不正确")
+        self.load(Account, account_id, "账号")
+
+        def action():
+            volunteer = self.find(Volunteer, Volunteer.id_for(account_id)) or Volunteer(account_id=account_id)
+            volunteer.register_identity(self.sealer.seal(account_id, {"id_number": id_number}), self.clock())
+            return None, [volunteer]
+        return self.execute("vol-identity", command_id, action)
+
+    def dismiss_notices(self, account_id: UUID, command_id: str | None = None) -> None:
+        """The volunteer has read their notices (e.g. "you were promoted from the waitlist")."""
+        def action():
+            volunteer = self.find(Volunteer, Volunteer.id_for(account_id))
+            if volunteer is None:
+                return None, []
+            volunteer.mark_notices_seen(self.clock())
+            return None, [volunteer]
+        return self.execute("vol-notices-seen", command_id, action)
+
+    def _age(self, volunteer: Volunteer, on: datetime) -> int | None:
+        fields = self.sealer.unseal(volunteer.account_id, volunteer.personal) if volunteer.personal else None
+        born = _birth_date(fields["id_number"]) if fields else None
+        if born is None:
+            return None
+        day = on.astimezone(SHANGHAI).date()
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    # --- check-in / check-out / corrections ------------------------------------------------------------
+    def check_in_volunteer(self, worker_id: UUID, day_id: UUID, shift_id: UUID, account_id: UUID,
+                 command_id: str | None = None) -> None:
+        """The organiser records a volunteer's arrival."""
+        self._attendance(worker_id, day_id, command_id, "vol-check-in",
+                         lambda day: day.check_in(shift_id, account_id, worker_id, self.clock()))
+
+    def check_out_volunteer(self, worker_id: UUID, day_id: UUID, shift_id: UUID, account_id: UUID,
+                  command_id: str | None = None) -> int:
+        """The organiser records a volunteer's departure; returns the credited minutes."""
+        return self._attendance(worker_id, day_id, command_id, "vol-check-out",
+                                lambda day: day.check_out(shift_id, account_id, worker_id, self.clock()))
+
+    def correct_hours(self, worker_id: UUID, day_id: UUID, shift_id: UUID, account_id: UUID, minutes: int,
+                      reason: str, command_id: str | None = None) -> None:
+        """The organiser sets a volunteer's credited minutes for a shift, saying why."""
+        reason = clean_text(reason, "理由", max_length=200)
+        self._attendance(worker_id, day_id, command_id, "vol-correct",
+                         lambda day: day.correct_hours(shift_id, account_id, minutes, reason, worker_id,
+                                                       self.clock()))
+
+    def _attendance(self, worker_id: UUID, day_id: UUID, command_id: str | None, name: str, change):
+        self._require_organiser(worker_id, self.action_day(day_id))
+
+        def action():
+            day = self.action_day(day_id)
+            return change(day), [day]
+        return self.execute(name, command_id, action)
+
+    # --- certificates ----------------------------------------------------------------------------------
+    def issue_certificate(self, account_id: UUID, org_id: UUID, year: str, command_id: str | None = None) -> dict:
+        """Issue the volunteer a certificate of the hours credited by one community (or street) in one year."""
+        if not (len(year) == 4 and year.isdigit() and 2000 <= int(year) <= 2100):
+            raise InvalidInputError("年份格式不正确")
+        org = self.find(Community, org_id) or self.find(Street, org_id)
+        if org is None:
+            raise NotFoundError("找不到该社区")
+        org_kind = "community" if isinstance(org, Community) else "street"
+        certificate_id = Certificate.id_for(org_id, account_id, year)
+
+        def action():
+            volunteer = self.find(Volunteer, Volunteer.id_for(account_id))
+            items = self._credited_items(volunteer, org_id, org_kind, year)
+            minutes = sum(i["minutes"] for i in items)
+            certificate = self.find(Certificate, certificate_id) or Certificate(
+                org_id=org_id, org_kind=org_kind, account_id=account_id, year=year)
+            revision = len(certificate.issues) + 1
+            serial = Certificate.serial_for(org.code, year, certificate_id, revision)
+            issued = certificate.issue(serial, self.certificate_code(serial), org.name, minutes, items, account_id,
+                                       self.clock())
+            return {"certificate_id": str(certificate_id), "revision": issued["revision"],
+                    "serial": issued["serial"], "code": issued["code"]}, [certificate]
+        return self.execute("vol-certificate", command_id, action)
+
+    def certificate_code(self, serial: str) -> str:
+        """A verification code nobody can make up: a keyed digest of the serial number."""
+        secret = getattr(self, "_secret", b"linli-dev-secret")
+        digest = hmac.new(secret, ("certificate:" + serial).encode(), hashlib.sha256).digest()
+        code = base64.b32encode(digest).decode()[:12]
+        return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+    def verify_certificate(self, certificate_id: UUID, code: str) -> Verification:
+        """Find the issue with this code and check that the recorded events still credit the same hours."""
+        certificate = self.find(Certificate, certificate_id)
+        issue = next((i for i in certificate.issues if hmac.compare_digest(i["code"], code)), None) \
+            if certificate else None
+        if issue is None:
+            return Verification(found=False)
+        volunteer = self.find(Volunteer, Volunteer.id_for(certificate.account_id))
+        items = self._credited_items(volunteer, certificate.org_id, certificate.org_kind, certificate.year)
+        current = sum(i["minutes"] for i in items)
+        return Verification(
+            found=True, serial=issue["serial"], org_name=issue["org_name"], year=certificate.year,
+            minutes=issue["minutes"], items=tuple(issue["items"]), issued_at=issue["at"],
+            account_id=certificate.account_id, revision=issue["revision"],
+            latest_revision=len(certificate.issues), matches_events=items == issue["items"],
+            current_minutes=current)
+
+    def _credited_items(self, volunteer: Volunteer | None, org_id: UUID, org_kind: str, year: str) -> list[dict]:
+        """Every shift of the organisation's days in the year with minutes credited to the volunteer."""
+        if volunteer is None:
+            return []
+        items = []
+        for day_id in volunteer.days:
+            day = self.find(ActionDay, UUID(day_id))
+            if day is None:
+                continue
+            if org_kind == "community" and day.community_id != org_id:
+                continue
+            if org_kind == "street" and (day.community_id is not None or day.street_id != org_id):
+                continue
+            for sid in day.order:
+                shift = day.shifts[sid]
+                minutes = day.credited_minutes(UUID(sid), volunteer.account_id)
+                if minutes > 0 and local_date(shift["starts_at"])[:4] == year:
+                    items.append({"day_id": day_id, "shift_id": sid, "date": local_date(shift["starts_at"]),
+                                  "title": day.title, "task": shift["task"], "minutes": minutes})
+        items.sort(key=lambda i: (i["date"], i["shift_id"]))
+        return items
+
+
+def _birth_date(id_number: str) -> date | None:
+    try:
+        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except ValueError:
+        return None
