@@ -468,12 +468,13 @@ class Certificate(Aggregate):
         last = self.latest()
         if last is not None and last["minutes"] == minutes and last["items"] == items:
             return last
-        self._issued(revision=len(self.issues) + 1, serial=serial, code=code, org_name=org_name,
+        self._issued(revision=len(self.issues) + 1, serial=serial, code=code, account_id=self.account_id,
+                     org_id=self.org_id, org_kind=self.org_kind, org_name=org_name, year=self.year,
                      minutes=minutes, items=items, by=by, at=at)
         return self.issues[-1]
 
     @event("Issued")
-    def _issued(self, revision: int, serial: str, code: str, org_name: str, minutes: int, items: list[dict],
-                by: UUID, at: datetime) -> None:
+    def _issued(self, revision: int, serial: str, code: str, account_id: UUID, org_id: UUID, org_kind: str,
+                org_name: str, year: str, minutes: int, items: list[dict], by: UUID, at: datetime) -> None:
         self.issues.append({"revision": revision, "serial": serial, "code": code, "org_name": org_name,
                             "minutes": minutes, "items": items, "at": at})

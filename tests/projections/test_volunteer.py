@@ -1,0 +1,143 @@
+"""The volunteer station view on SQLite and PostgreSQL: places, waitlists, hours, notices, certificates, rebuilds."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+from domain import roles
+from domain.errors import ConflictError
+from projections import volunteer as views
+from tests.conftest import Places, make_resident, make_worker
+from tests.projections.helpers import snapshot
+
+TABLES = list(views.projection.tables)
+DAY = "2026-05-03"
+START = datetime(2026, 5, 3, 1, 0, tzinfo=timezone.utc)
+
+
+def community_row(services, community_id):
+    return services.views.one("SELECT * FROM dir_places WHERE id = ?", (str(community_id),))
+
+
+def populate(app, clock):
+    """A day with two shifts, a full one with a waitlist, a promotion, attendance, a correction, a certificate."""
+    places = Places(app)
+    worker = make_worker(app, places.community, name="李社工")
+    day = app.create_action_day(worker, places.community, None, "社区清洁日", "打扫楼道", DAY)
+    small = app.add_shift(worker, day, "清扫楼道", "3 号楼", START, START + timedelta(hours=2), 2)
+    large = app.add_shift(worker, day, "分发物资", "活动室", START + timedelta(hours=3),
+                          START + timedelta(hours=5), 10)
+    people = [make_resident(app, places.community, worker, name=f"志愿者{i}") for i in range(5)]
+    app.sign_up_for_shift(people[0], day, small)
+    app.sign_up_for_shift(people[1], day, small)
+    app.sign_up_for_shift(people[2], day, small, waitlist=True)
+    app.sign_up_for_shift(people[3], day, small, waitlist=True)
+    app.sign_up_for_shift(people[4], day, large)
+    app.cancel_shift(people[0], day, small)  # people[2] is promoted
+    official = make_worker(app, places.street, role=roles.STREET_OFFICIAL)
+    street_day = app.create_action_day(official, None, places.street, "街道服务日", "", DAY)
+    app.add_shift(official, street_day, "交通引导", "路口", START + timedelta(hours=6), START + timedelta(hours=7), 3)
+    return places, worker, day, small, large, people, street_day
+
+
+def test_the_view_shows_open_places_waitlist_positions_and_promotion_notices(services, clock):
+    places, worker, day, small, large, people, street_day = populate(services.app, clock)
+    services.runner.catch_up()
+    db = services.views
+    community = community_row(services, places.community)
+    days = views.upcoming_days(db, community, "2026-05-01")
+    assert [(d["title"], d["places"], d["open_places"]) for d in days] == [("社区清洁日", 12, 9), ("街道服务日", 3, 3)]
+    other = community_row(services, places.other_community)
+    assert [d["title"] for d in views.upcoming_days(db, other, "2026-05-01")] == ["街道服务日"]
+    assert views.day_in_scope(db, str(day), other) is None
+    rows = views.shifts(db, str(day), str(people[3]))
+    assert [(r["task"], r["open_places"], r["my_status"], r["my_position"]) for r in rows] == [
+        ("清扫楼道", 0, "waitlisted", 1), ("分发物资", 9, None, None)]
+    assert [w["name"] for w in views.waitlist(db, str(small))] == ["志愿者3"]
+    notices = views.unseen_notices(db, str(people[2]))
+    assert [(n["kind"], n["task"]) for n in notices] == [("promoted", "清扫楼道")]
+    services.app.dismiss_notices(people[2])
+    services.runner.catch_up()
+    assert views.unseen_notices(db, str(people[2])) == []
+    mine = views.my_shifts(db, str(people[2]))
+    assert [(m["task"], m["status"]) for m in mine] == [("清扫楼道", "confirmed")]
+
+
+def test_check_in_rows_search_by_name_or_last_four_digits_and_hours_add_up(services, clock):
+    places, worker, day, small, large, people, _ = populate(services.app, clock)
+    app, db = services.app, services.views
+    clock.now = START
+    app.check_in_volunteer(worker, day, small, people[1])
+    clock.advance(minutes=100)
+    app.check_out_volunteer(worker, day, small, people[1])
+    app.correct_hours(worker, day, small, people[2], 90, "忘记签到")
+    services.runner.catch_up()
+    rows = views.check_in_rows(db, str(small))
+    assert {r["name"] for r in rows} == {"志愿者1", "志愿者2"}
+    assert [r["name"] for r in views.check_in_rows(db, str(small), "者1")] == ["志愿者1"]
+    phone = rows[0]["phone"]
+    assert [r["phone"] for r in views.check_in_rows(db, str(small), phone[-4:])] == [phone]
+    assert views.check_in_rows(db, str(small), "%") == []
+    hours = views.hours_per_volunteer(db, str(places.community), "community", "2026-01-01", "2026-12-31")
+    assert [(h["name"], h["minutes"]) for h in hours] == [("志愿者1", 100), ("志愿者2", 90)]
+    assert views.hours_per_volunteer(db, str(places.community), "community", "2026-06-01", "2026-12-31") == []
+    assert [(c["reason"], c["worker_name"]) for c in views.corrections(db, str(small))] == [("忘记签到", "李社工")]
+    assert views.total_minutes(db, str(people[1])) == 100
+    assert [(h["org_id"], h["year"], h["minutes"]) for h in views.my_hours(db, str(people[2]))] == [
+        (str(places.community), "2026", 90)]
+    issued = app.issue_certificate(people[2], places.community, "2026")
+    app.register_volunteer_identity(people[2], "11010519491231002X")
+    services.runner.catch_up()
+    row = views.certificate_by_code(db, issued["code"])
+    assert (row["serial"], row["minutes"], row["org_name"]) == (issued["serial"], 90, "江苏路社区")
+    assert [c["serial"] for c in views.certificates(db, str(people[2]))] == [issued["serial"]]
+    assert views.masked_id(db, str(people[2])) == "1101**********002X"
+
+
+def test_rebuilding_from_zero_gives_the_same_rows_as_building_incrementally(services, clock):
+    places, worker, day, small, large, people, _ = populate(services.app, clock)
+    services.runner.catch_up()
+    app = services.app
+    clock.now = START
+    app.check_in_volunteer(worker, day, small, people[1])
+    services.runner.catch_up()
+    clock.advance(hours=2)
+    app.check_out_volunteer(worker, day, small, people[1])
+    app.correct_hours(worker, day, small, people[2], 60, "迟到")
+    app.issue_certificate(people[1], places.community, "2026")
+    app.register_volunteer_identity(people[1], "11010519491231002X")
+    app.dismiss_notices(people[2])
+    services.runner.catch_up()
+    before = snapshot(services, TABLES)
+    assert all(before[t] for t in TABLES), [t for t in TABLES if not before[t]]
+    services.runner.rebuild()
+    assert snapshot(services, TABLES) == before
+
+
+def test_concurrent_sign_ups_on_the_real_store_never_overbook(services, clock):
+    app = services.app
+    places = Places(app)
+    worker = make_worker(app, places.community)
+    day = app.create_action_day(worker, places.community, None, "清洁日", "", DAY)
+    shift = app.add_shift(worker, day, "清扫", "楼道", START, START + timedelta(hours=2), 5)
+    people = [make_resident(app, places.community, worker) for _ in range(16)]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(people))
+
+    def sign_up(person: UUID) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(app.sign_up_for_shift(person, day, shift))
+        except ConflictError as e:
+            outcomes.append(type(e).__name__)
+
+    threads = [threading.Thread(target=sign_up, args=(p,)) for p in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("confirmed") == 5 and outcomes.count("ShiftFullError") == 11
+    services.runner.catch_up()
+    row = views.shift(services.views, str(day), str(shift))
+    assert (row["taken"], row["open_places"]) == (5, 0)
