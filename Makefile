@@ -41,7 +41,7 @@ rebuild: $(STAMP)
 
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o web/locale/messages.pot .
-	$(BIN)/pybabel compile -d web/locale -D core --statistics || true
+	for po in web/locale/en/LC_MESSAGES/*.po; do $(BIN)/pybabel compile --statistics -l en -i $$po -o $${po%.po}.mo; done
 
 clean:
 	rm -rf $(VENV) data test-results

@@ -6,6 +6,7 @@ deny-by-default: a route is for logged-in users unless it says `public=True`."""
 from __future__ import annotations
 
 import functools
+import logging
 import hmac
 import math
 import threading
@@ -24,6 +25,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from domain.errors import DomainError
 from web.auth import ANONYMOUS, Principal
 from web.security import CSRF_COOKIE
+
+log = logging.getLogger("linli.web")
 
 SESSION_COOKIE = "linli_session"
 FLASH_COOKIE = "linli_flash"
@@ -196,6 +199,13 @@ def _run(fn: Callable[..., Response], request: Request, public: bool, *args: Any
             return render(request, "errors/error.html", status_code=e.status, message=error_text(request, e))
         return render(request, "errors/_message.html" if is_htmx(request) else "errors/error.html",
                       status_code=e.status, message=error_text(request, e))
+    except HTTPException:
+        raise
+    except Exception as e:  # answered here so the 500 page still gets the security headers
+        log.error("unhandled error on %s %s: %r", request.method, request.url.path.replace("\n", " "), e,
+                  exc_info=True)
+        return render(request, "errors/error.html", status_code=500, message=gettext_for(request)(
+            "服务器出错了，我们已记录，请稍后再试"))
 
 
 def page(fn: Callable[..., Response] | None = None, *, public: bool = False) -> Any:
