@@ -1,6 +1,508 @@
-"""The roundtable read model (to be built)."""
+"""The roundtable read model: meetings, registrations and waitlist, agenda, attendance, motions, votes, minutes,
+and the resolutions board with follow-up. Tables are prefixed `rt_`.
+
+Running totals are never written while a motion is open: a motion row holds only `votes_cast` until its
+MotionClosed event brings the tally, so no page can leak the split early. "As of" pages replay one meeting's
+events through these same handlers into a throw-away in-memory database (`as_of_database`)."""
 from __future__ import annotations
 
-from projections.base import Projection
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
 
-projection = Projection(name="roundtable", tables={})
+from eventsourcing.utils import get_topic
+
+from domain.meeting import Meeting
+from domain.resolution import Resolution
+from projections import directory
+from projections.base import Context, Projection
+from projections.db import Database, SQLiteDatabase, Tx
+
+projection = Projection(
+    name="roundtable",
+    tables={
+        "rt_meetings": """CREATE TABLE IF NOT EXISTS rt_meetings (
+            id TEXT PRIMARY KEY, community_id TEXT NOT NULL, title TEXT NOT NULL, purpose TEXT NOT NULL,
+            starts_at TEXT NOT NULL, ends_at TEXT NOT NULL, place TEXT NOT NULL, mode TEXT NOT NULL,
+            capacity INTEGER NOT NULL, registration_deadline TEXT NOT NULL, voting_rule TEXT NOT NULL,
+            quorum_percent INTEGER NOT NULL, status TEXT NOT NULL, scheduled_at TEXT NOT NULL,
+            registered_count INTEGER NOT NULL DEFAULT 0, waitlist_count INTEGER NOT NULL DEFAULT 0,
+            present_count INTEGER NOT NULL DEFAULT 0, present_on_roll INTEGER NOT NULL DEFAULT 0,
+            roll_size INTEGER NOT NULL DEFAULT 0, quorum_required INTEGER NOT NULL DEFAULT 0,
+            opened_at TEXT, closed_at TEXT, cancel_reason TEXT, minutes TEXT, minutes_revision INTEGER NOT NULL DEFAULT 0,
+            minutes_at TEXT, updated_at TEXT NOT NULL)""",
+        "rt_registrations": """CREATE TABLE IF NOT EXISTS rt_registrations (
+            meeting_id TEXT NOT NULL, account_id TEXT NOT NULL, status TEXT NOT NULL, seq BIGINT NOT NULL,
+            registered_at TEXT NOT NULL, changed_at TEXT NOT NULL, promoted INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (meeting_id, account_id))""",
+        "rt_agenda": """CREATE TABLE IF NOT EXISTS rt_agenda (
+            meeting_id TEXT NOT NULL, item_id TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL,
+            proposed_by TEXT NOT NULL, proposed_at TEXT NOT NULL, status TEXT NOT NULL,
+            supports INTEGER NOT NULL DEFAULT 0, position INTEGER, planned_minutes INTEGER, reason TEXT,
+            PRIMARY KEY (meeting_id, item_id))""",
+        "rt_supports": """CREATE TABLE IF NOT EXISTS rt_supports (
+            meeting_id TEXT NOT NULL, item_id TEXT NOT NULL, account_id TEXT NOT NULL,
+            PRIMARY KEY (meeting_id, item_id, account_id))""",
+        "rt_roll": """CREATE TABLE IF NOT EXISTS rt_roll (
+            meeting_id TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (meeting_id, account_id))""",
+        "rt_attendance": """CREATE TABLE IF NOT EXISTS rt_attendance (
+            meeting_id TEXT NOT NULL, account_id TEXT NOT NULL, present INTEGER NOT NULL,
+            checked_in_at TEXT NOT NULL, checked_out_at TEXT, PRIMARY KEY (meeting_id, account_id))""",
+        "rt_motions": """CREATE TABLE IF NOT EXISTS rt_motions (
+            meeting_id TEXT NOT NULL, motion_id TEXT NOT NULL, item_id TEXT NOT NULL, title TEXT NOT NULL,
+            status TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, votes_cast INTEGER NOT NULL DEFAULT 0,
+            votes_for INTEGER, votes_against INTEGER, abstentions INTEGER, present INTEGER, roll_size INTEGER,
+            required INTEGER, outcome TEXT, resolution_id TEXT, PRIMARY KEY (meeting_id, motion_id))""",
+        "rt_votes": """CREATE TABLE IF NOT EXISTS rt_votes (
+            meeting_id TEXT NOT NULL, motion_id TEXT NOT NULL, account_id TEXT NOT NULL, choice TEXT NOT NULL,
+            cast_at TEXT NOT NULL, PRIMARY KEY (meeting_id, motion_id, account_id))""",
+        "rt_minutes_results": """CREATE TABLE IF NOT EXISTS rt_minutes_results (
+            meeting_id TEXT NOT NULL, motion_id TEXT NOT NULL, title TEXT NOT NULL, outcome TEXT NOT NULL,
+            votes_for INTEGER NOT NULL, votes_against INTEGER NOT NULL, abstentions INTEGER NOT NULL,
+            PRIMARY KEY (meeting_id, motion_id))""",
+        "rt_resolutions": """CREATE TABLE IF NOT EXISTS rt_resolutions (
+            id TEXT PRIMARY KEY, community_id TEXT NOT NULL, meeting_id TEXT NOT NULL, motion_id TEXT NOT NULL,
+            title TEXT NOT NULL, passed INTEGER NOT NULL, votes_for INTEGER NOT NULL, votes_against INTEGER NOT NULL,
+            abstentions INTEGER NOT NULL, adopted_at TEXT NOT NULL, owner TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL, updated_at TEXT NOT NULL, rating_count INTEGER NOT NULL DEFAULT 0,
+            rating_sum INTEGER NOT NULL DEFAULT 0)""",
+        "rt_progress": """CREATE TABLE IF NOT EXISTS rt_progress (
+            resolution_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, note TEXT NOT NULL,
+            noted_on TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (resolution_id, seq))""",
+        "rt_ratings": """CREATE TABLE IF NOT EXISTS rt_ratings (
+            resolution_id TEXT NOT NULL, account_id TEXT NOT NULL, stars INTEGER NOT NULL, at TEXT NOT NULL,
+            PRIMARY KEY (resolution_id, account_id))""",
+    },
+    indexes=[
+        "CREATE INDEX IF NOT EXISTS rt_meetings_by_community ON rt_meetings (community_id, starts_at)",
+        "CREATE INDEX IF NOT EXISTS rt_resolutions_by_community ON rt_resolutions (community_id, adopted_at)",
+        "CREATE INDEX IF NOT EXISTS rt_registrations_by_account ON rt_registrations (account_id)",
+    ],
+)
+
+
+def iso(moment: datetime) -> str:
+    """An aware datetime as a sortable UTC ISO string (the one form every rt_ time column uses)."""
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def _m(e: Any) -> str:
+    return str(e.originator_id)
+
+
+def _touch(tx: Tx, e: Any) -> None:
+    tx.execute("UPDATE rt_meetings SET updated_at = ? WHERE id = ?", (iso(e.at), _m(e)))
+
+
+# --- meeting phase --------------------------------------------------------------------------------
+@projection.on(Meeting.Scheduled)
+def _scheduled(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_meetings (id, community_id, title, purpose, starts_at, ends_at, place, mode, capacity, "
+               "registration_deadline, voting_rule, quorum_percent, status, scheduled_at, updated_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)",
+               (_m(e), str(e.community_id), e.title, e.purpose, iso(e.starts_at), iso(e.ends_at), e.place, e.mode,
+                e.capacity, iso(e.registration_deadline), e.voting_rule, e.quorum_percent, iso(e.at), iso(e.at)))
+
+
+@projection.on(Meeting.Cancelled)
+def _cancelled(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_meetings SET status = 'cancelled', cancel_reason = ?, closed_at = ? WHERE id = ?",
+               (e.reason, iso(e.at), _m(e)))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.Opened)
+def _opened(tx: Tx, e, ctx: Context) -> None:
+    tx.executemany("INSERT INTO rt_roll (meeting_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                   [(_m(e), a) for a in e.roll])
+    tx.execute("UPDATE rt_meetings SET status = 'open', opened_at = ?, roll_size = ?, quorum_required = ? "
+               "WHERE id = ?", (iso(e.at), len(e.roll), e.quorum_required, _m(e)))
+    _recount_attendance(tx, _m(e))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.Adjourned)
+def _adjourned(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_meetings SET status = 'closed', closed_at = ? WHERE id = ?", (iso(e.at), _m(e)))
+    _touch(tx, e)
+
+
+# --- registration ---------------------------------------------------------------------------------
+@projection.on(Meeting.ResidentRegistered, Meeting.ResidentWaitlisted)
+def _registered(tx: Tx, e, ctx: Context) -> None:
+    status = "registered" if isinstance(e, Meeting.ResidentRegistered) else "waitlisted"
+    tx.execute("INSERT INTO rt_registrations (meeting_id, account_id, status, seq, registered_at, changed_at) "
+               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, account_id) DO UPDATE SET "
+               "status = excluded.status, seq = excluded.seq, registered_at = excluded.registered_at, "
+               "changed_at = excluded.changed_at, promoted = 0",
+               (_m(e), str(e.account_id), status, e.originator_version, iso(e.at), iso(e.at)))
+    _recount_registrations(tx, _m(e))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.RegistrationCancelled)
+def _registration_cancelled(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_registrations SET status = 'cancelled', changed_at = ? WHERE meeting_id = ? AND account_id = ?",
+               (iso(e.at), _m(e), str(e.account_id)))
+    _recount_registrations(tx, _m(e))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.WaitlistPromoted)
+def _promoted(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_registrations SET status = 'registered', promoted = 1, changed_at = ? "
+               "WHERE meeting_id = ? AND account_id = ?", (iso(e.at), _m(e), str(e.account_id)))
+    _recount_registrations(tx, _m(e))
+    _touch(tx, e)
+
+
+def _recount_registrations(tx: Tx, meeting_id: str) -> None:
+    tx.execute("UPDATE rt_meetings SET "
+               "registered_count = (SELECT COUNT(*) FROM rt_registrations WHERE meeting_id = ? AND status = 'registered'), "
+               "waitlist_count = (SELECT COUNT(*) FROM rt_registrations WHERE meeting_id = ? AND status = 'waitlisted') "
+               "WHERE id = ?", (meeting_id, meeting_id, meeting_id))
+
+
+# --- agenda ---------------------------------------------------------------------------------------
+@projection.on(Meeting.AgendaItemProposed)
+def _proposed(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_agenda (meeting_id, item_id, title, description, proposed_by, proposed_at, status) "
+               "VALUES (?, ?, ?, ?, ?, ?, 'proposed')",
+               (_m(e), e.item_id, e.title, e.description, str(e.by), iso(e.at)))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.AgendaItemSupported)
+def _supported(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_supports (meeting_id, item_id, account_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+               (_m(e), e.item_id, str(e.by)))
+    tx.execute("UPDATE rt_agenda SET supports = (SELECT COUNT(*) FROM rt_supports WHERE meeting_id = ? AND item_id = ?) "
+               "WHERE meeting_id = ? AND item_id = ?", (_m(e), e.item_id, _m(e), e.item_id))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.AgendaItemAccepted)
+def _accepted(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_agenda SET position = position + 1 WHERE meeting_id = ? AND status = 'accepted' "
+               "AND position >= ?", (_m(e), e.position))
+    tx.execute("UPDATE rt_agenda SET status = 'accepted', position = ?, planned_minutes = ? "
+               "WHERE meeting_id = ? AND item_id = ?", (e.position, e.planned_minutes, _m(e), e.item_id))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.AgendaItemDeclined)
+def _declined(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_agenda SET status = 'declined', reason = ? WHERE meeting_id = ? AND item_id = ?",
+               (e.reason, _m(e), e.item_id))
+    _touch(tx, e)
+
+
+# --- attendance -----------------------------------------------------------------------------------
+@projection.on(Meeting.CheckedIn)
+def _checked_in(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_attendance (meeting_id, account_id, present, checked_in_at) VALUES (?, ?, 1, ?) "
+               "ON CONFLICT (meeting_id, account_id) DO UPDATE SET present = 1, "
+               "checked_in_at = excluded.checked_in_at, checked_out_at = NULL",
+               (_m(e), str(e.account_id), iso(e.at)))
+    _recount_attendance(tx, _m(e))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.CheckedOut)
+def _checked_out(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_attendance SET present = 0, checked_out_at = ? WHERE meeting_id = ? AND account_id = ?",
+               (iso(e.at), _m(e), str(e.account_id)))
+    _recount_attendance(tx, _m(e))
+    _touch(tx, e)
+
+
+def _recount_attendance(tx: Tx, meeting_id: str) -> None:
+    tx.execute("UPDATE rt_meetings SET "
+               "present_count = (SELECT COUNT(*) FROM rt_attendance WHERE meeting_id = ? AND present = 1), "
+               "present_on_roll = (SELECT COUNT(*) FROM rt_attendance a JOIN rt_roll r "
+               "  ON r.meeting_id = a.meeting_id AND r.account_id = a.account_id "
+               "  WHERE a.meeting_id = ? AND a.present = 1) WHERE id = ?", (meeting_id, meeting_id, meeting_id))
+
+
+# --- motions and votes ----------------------------------------------------------------------------
+@projection.on(Meeting.MotionOpened)
+def _motion_opened(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_motions (meeting_id, motion_id, item_id, title, status, opened_at) "
+               "VALUES (?, ?, ?, ?, 'open', ?)", (_m(e), e.motion_id, e.item_id, e.title, iso(e.at)))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.VoteCast)
+def _vote_cast(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_votes (meeting_id, motion_id, account_id, choice, cast_at) VALUES (?, ?, ?, ?, ?)",
+               (_m(e), e.motion_id, str(e.voter), e.choice, iso(e.at)))
+    tx.execute("UPDATE rt_motions SET votes_cast = votes_cast + 1 WHERE meeting_id = ? AND motion_id = ?",
+               (_m(e), e.motion_id))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.MotionClosed)
+def _motion_closed(tx: Tx, e, ctx: Context) -> None:
+    resolution_id = str(Resolution.id_for(e.originator_id, e.motion_id)) if e.outcome == "passed" else None
+    tx.execute("UPDATE rt_motions SET status = 'closed', closed_at = ?, votes_for = ?, votes_against = ?, "
+               "abstentions = ?, present = ?, roll_size = ?, required = ?, outcome = ?, resolution_id = ? "
+               "WHERE meeting_id = ? AND motion_id = ?",
+               (iso(e.at), e.votes_for, e.votes_against, e.abstentions, e.present, e.roll_size, e.required,
+                e.outcome, resolution_id, _m(e), e.motion_id))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.MinutesPublished)
+def _minutes(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_meetings SET minutes = ?, minutes_revision = ?, minutes_at = ? WHERE id = ?",
+               (e.text, e.revision, iso(e.at), _m(e)))
+    tx.execute("DELETE FROM rt_minutes_results WHERE meeting_id = ?", (_m(e),))
+    tx.executemany("INSERT INTO rt_minutes_results (meeting_id, motion_id, title, outcome, votes_for, votes_against, "
+                   "abstentions) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [(_m(e), r["motion_id"], r["title"], r["outcome"], r["votes_for"], r["votes_against"],
+                     r["abstentions"]) for r in e.results])
+    _touch(tx, e)
+
+
+# --- resolutions and follow-up --------------------------------------------------------------------
+@projection.on(Resolution.Adopted)
+def _adopted(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_resolutions (id, community_id, meeting_id, motion_id, title, passed, votes_for, "
+               "votes_against, abstentions, adopted_at, status, updated_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?) ON CONFLICT (id) DO NOTHING",
+               (str(e.originator_id), str(e.community_id), str(e.meeting_id), str(e.motion_id), e.title,
+                1 if e.passed else 0, e.votes_for, e.votes_against, e.abstentions, iso(e.at), iso(e.at)))
+
+
+@projection.on(Resolution.OwnerAssigned)
+def _owner(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_resolutions SET owner = ?, updated_at = ? WHERE id = ?", (e.owner, iso(e.at), _m(e)))
+    _log(tx, e, "owner", e.owner, iso(e.at)[:10])
+
+
+@projection.on(Resolution.FollowUpStatusChanged)
+def _status(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_resolutions SET status = ?, updated_at = ? WHERE id = ?", (e.status, iso(e.at), _m(e)))
+    _log(tx, e, "status", e.status, iso(e.at)[:10])
+
+
+@projection.on(Resolution.ProgressNoted)
+def _progress(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_resolutions SET updated_at = ? WHERE id = ?", (iso(e.at), _m(e)))
+    _log(tx, e, "note", e.note, e.noted_on)
+
+
+@projection.on(Resolution.Rated)
+def _rated(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_ratings (resolution_id, account_id, stars, at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT DO NOTHING", (_m(e), str(e.resident), e.stars, iso(e.at)))
+    tx.execute("UPDATE rt_resolutions SET rating_count = (SELECT COUNT(*) FROM rt_ratings WHERE resolution_id = ?), "
+               "rating_sum = (SELECT COALESCE(SUM(stars), 0) FROM rt_ratings WHERE resolution_id = ?) WHERE id = ?",
+               (_m(e), _m(e), _m(e)))
+
+
+def _log(tx: Tx, e: Any, kind: str, note: str, noted_on: str) -> None:
+    tx.execute("INSERT INTO rt_progress (resolution_id, seq, kind, note, noted_on, at) VALUES (?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT DO NOTHING", (_m(e), e.originator_version, kind, note, noted_on, iso(e.at)))
+
+
+# --- queries (the web layer calls these, never SQL of its own) ------------------------------------
+def meetings(db: Database, community_id: str, now: datetime) -> tuple[list[dict], list[dict]]:
+    """The community's upcoming meetings (soonest first) and past ones (latest first)."""
+    rows = db.all("SELECT * FROM rt_meetings WHERE community_id = ? ORDER BY starts_at", (community_id,))
+    moment = iso(now)
+    upcoming = [r for r in rows if r["status"] == "open" or (r["status"] == "scheduled" and r["ends_at"] >= moment)]
+    past = [r for r in reversed(rows) if r not in upcoming]
+    return upcoming, past
+
+
+def meeting(db: Database, meeting_id: str) -> dict | None:
+    """One meeting's row."""
+    return db.one("SELECT * FROM rt_meetings WHERE id = ?", (meeting_id,))
+
+
+def viewer_registrations(db: Database, community_id: str, account_id: str | None) -> dict[str, str]:
+    """Meeting id → the viewer's registration status (registered / waitlisted) in this community."""
+    if not account_id:
+        return {}
+    rows = db.all("SELECT r.meeting_id, r.status FROM rt_registrations r JOIN rt_meetings m ON m.id = r.meeting_id "
+                  "WHERE m.community_id = ? AND r.account_id = ? AND r.status <> 'cancelled'",
+                  (community_id, account_id))
+    return {r["meeting_id"]: r["status"] for r in rows}
+
+
+def my_registration(db: Database, meeting_id: str, account_id: str | None) -> dict | None:
+    """The viewer's registration, with their place on the waitlist (1 = next to be promoted)."""
+    if not account_id:
+        return None
+    row = db.one("SELECT status, seq, promoted FROM rt_registrations WHERE meeting_id = ? AND account_id = ? "
+                 "AND status <> 'cancelled'", (meeting_id, account_id))
+    if row is None:
+        return None
+    place = None
+    if row["status"] == "waitlisted":
+        place = 1 + (db.scalar("SELECT COUNT(*) AS n FROM rt_registrations WHERE meeting_id = ? "
+                               "AND status = 'waitlisted' AND seq < ?", (meeting_id, row["seq"])) or 0)
+    return {**row, "waitlist_place": place}
+
+
+def registrations(db: Database, meeting_id: str) -> list[dict]:
+    """Registered and waitlisted people with names, in registration order (waitlist in promotion order)."""
+    return db.all("SELECT r.account_id, r.status, r.promoted, r.registered_at, p.name FROM rt_registrations r "
+                  "LEFT JOIN dir_people p ON p.id = r.account_id WHERE r.meeting_id = ? AND r.status <> 'cancelled' "
+                  "ORDER BY CASE r.status WHEN 'registered' THEN 0 ELSE 1 END, r.seq", (meeting_id,))
+
+
+def agenda(db: Database, meeting_id: str) -> dict[str, list[dict]]:
+    """The agenda (accepted items in order) and the proposed and declined items, with proposers' names."""
+    rows = db.all("SELECT a.*, p.name AS proposer FROM rt_agenda a LEFT JOIN dir_people p ON p.id = a.proposed_by "
+                  "WHERE a.meeting_id = ? ORDER BY a.position, a.supports DESC, a.proposed_at, a.item_id",
+                  (meeting_id,))
+    grouped: dict[str, list[dict]] = {"accepted": [], "proposed": [], "declined": []}
+    for r in rows:
+        grouped[r["status"]].append(r)
+    grouped["proposed"].sort(key=lambda r: (-r["supports"], r["proposed_at"]))
+    return grouped
+
+
+def my_supports(db: Database, meeting_id: str, account_id: str | None) -> set[str]:
+    """The agenda items the viewer supports."""
+    if not account_id:
+        return set()
+    return {r["item_id"] for r in db.all("SELECT item_id FROM rt_supports WHERE meeting_id = ? AND account_id = ?",
+                                         (meeting_id, account_id))}
+
+
+def attendance(db: Database, meeting_id: str) -> list[dict]:
+    """Everyone checked in (now or earlier) with names and whether they are on the frozen roll."""
+    return db.all("SELECT a.account_id, a.present, a.checked_in_at, a.checked_out_at, p.name, "
+                  "CASE WHEN r.account_id IS NULL THEN 0 ELSE 1 END AS on_roll FROM rt_attendance a "
+                  "LEFT JOIN dir_people p ON p.id = a.account_id "
+                  "LEFT JOIN rt_roll r ON r.meeting_id = a.meeting_id AND r.account_id = a.account_id "
+                  "WHERE a.meeting_id = ? ORDER BY a.present DESC, a.checked_in_at, a.account_id", (meeting_id,))
+
+
+def present_ids(db: Database, meeting_id: str) -> set[str]:
+    """Who is checked in right now."""
+    return {r["account_id"] for r in db.all("SELECT account_id FROM rt_attendance WHERE meeting_id = ? AND present = 1",
+                                            (meeting_id,))}
+
+
+def motions(db: Database, meeting_id: str) -> list[dict]:
+    """Motions in order with the agenda item; tallies are present only on closed motions."""
+    return db.all("SELECT m.*, a.title AS item_title FROM rt_motions m LEFT JOIN rt_agenda a "
+                  "ON a.meeting_id = m.meeting_id AND a.item_id = m.item_id WHERE m.meeting_id = ? "
+                  "ORDER BY m.opened_at, m.motion_id", (meeting_id,))
+
+
+def open_motion(db: Database, meeting_id: str) -> dict | None:
+    """The motion being voted on now, if any."""
+    return db.one("SELECT * FROM rt_motions WHERE meeting_id = ? AND status = 'open'", (meeting_id,))
+
+
+def my_votes(db: Database, meeting_id: str, account_id: str | None) -> dict[str, str]:
+    """Motion id → the viewer's own choice (a voter may always see their own vote)."""
+    if not account_id:
+        return {}
+    return {r["motion_id"]: r["choice"] for r in db.all(
+        "SELECT motion_id, choice FROM rt_votes WHERE meeting_id = ? AND account_id = ?", (meeting_id, account_id))}
+
+
+def minutes_check(db: Database, meeting_id: str) -> list[dict]:
+    """Per motion in the minutes: the minutes' tally beside a recount of the vote record, and whether they agree."""
+    rows = db.all("SELECT r.*, m.votes_for AS closed_for, m.votes_against AS closed_against, "
+                  "m.abstentions AS closed_abstentions, "
+                  "(SELECT COUNT(*) FROM rt_votes v WHERE v.meeting_id = r.meeting_id AND v.motion_id = r.motion_id "
+                  " AND v.choice = 'for') AS counted_for, "
+                  "(SELECT COUNT(*) FROM rt_votes v WHERE v.meeting_id = r.meeting_id AND v.motion_id = r.motion_id "
+                  " AND v.choice = 'against') AS counted_against, "
+                  "(SELECT COUNT(*) FROM rt_votes v WHERE v.meeting_id = r.meeting_id AND v.motion_id = r.motion_id "
+                  " AND v.choice = 'abstain') AS counted_abstentions "
+                  "FROM rt_minutes_results r LEFT JOIN rt_motions m ON m.meeting_id = r.meeting_id "
+                  "AND m.motion_id = r.motion_id WHERE r.meeting_id = ? ORDER BY r.motion_id", (meeting_id,))
+    for r in rows:
+        triples = [(r["votes_for"], r["votes_against"], r["abstentions"]),
+                   (r["counted_for"], r["counted_against"], r["counted_abstentions"]),
+                   (r["closed_for"], r["closed_against"], r["closed_abstentions"])]
+        r["matches_vote_record"] = triples[0] == triples[1] == triples[2]
+    return rows
+
+
+def live_tally(db: Database, meeting_id: str) -> dict | None:
+    """What the meeting-room screen shows: attendance, quorum and each motion (split only after close)."""
+    row = meeting(db, meeting_id)
+    if row is None:
+        return None
+    return {"meeting": row, "motions": motions(db, meeting_id)}
+
+
+def resolutions(db: Database, community_id: str, limit: int = 50, offset: int = 0) -> list[dict]:
+    """The community's resolutions, newest first, with their meeting and follow-up status."""
+    return db.all("SELECT r.*, m.title AS meeting_title, m.starts_at AS meeting_starts_at FROM rt_resolutions r "
+                  "LEFT JOIN rt_meetings m ON m.id = r.meeting_id WHERE r.community_id = ? "
+                  "ORDER BY r.adopted_at DESC, r.id LIMIT ? OFFSET ?", (community_id, limit, offset))
+
+
+def count_resolutions(db: Database, community_id: str) -> int:
+    """How many resolutions the community has."""
+    return db.scalar("SELECT COUNT(*) AS n FROM rt_resolutions WHERE community_id = ?", (community_id,)) or 0
+
+
+def meeting_resolutions(db: Database, meeting_id: str) -> list[dict]:
+    """The resolutions adopted at one meeting."""
+    return db.all("SELECT * FROM rt_resolutions WHERE meeting_id = ? ORDER BY adopted_at, motion_id", (meeting_id,))
+
+
+def resolution(db: Database, resolution_id: str) -> dict | None:
+    """One resolution with its meeting's title."""
+    return db.one("SELECT r.*, m.title AS meeting_title, m.starts_at AS meeting_starts_at FROM rt_resolutions r "
+                  "LEFT JOIN rt_meetings m ON m.id = r.meeting_id WHERE r.id = ?", (resolution_id,))
+
+
+def progress(db: Database, resolution_id: str) -> list[dict]:
+    """The resolution's follow-up log: owner changes, status steps and dated notes, oldest first."""
+    return db.all("SELECT * FROM rt_progress WHERE resolution_id = ? ORDER BY seq", (resolution_id,))
+
+
+def my_rating(db: Database, resolution_id: str, account_id: str | None) -> int | None:
+    """The viewer's own rating of a resolution, if any."""
+    if not account_id:
+        return None
+    return db.scalar("SELECT stars FROM rt_ratings WHERE resolution_id = ? AND account_id = ?",
+                     (resolution_id, account_id))
+
+
+def calendar_meetings(db: Database, community_id: str) -> list[dict]:
+    """Every meeting of the community for the iCalendar feed (cancelled ones too, marked so)."""
+    return db.all("SELECT * FROM rt_meetings WHERE community_id = ? ORDER BY starts_at", (community_id,))
+
+
+# --- "as of": the same handlers replayed into a throw-away database -------------------------------
+@contextmanager
+def as_of_database(events: Iterable[Any], moment: datetime, source: Database) -> Iterator[Database]:
+    """The roundtable views of one meeting as they stood at `moment`: its events up to then, replayed through
+    this module's handlers into an in-memory SQLite database (with the people's names copied from `source`)."""
+    view = SQLiteDatabase(":memory:")
+    try:
+        people: set[str] = set()
+        with view.transaction() as tx:
+            projection.create(tx)
+            tx.execute(directory.projection.tables["dir_people"])
+            for e in events:
+                if e.at > moment:
+                    continue
+                topic = get_topic(type(e))
+                if topic in projection.handlers:
+                    projection.handle(tx, topic, e, Context(0, None))
+                for field in ("account_id", "by", "voter", "resident"):
+                    if getattr(e, field, None) is not None:
+                        people.add(str(getattr(e, field)))
+            for person_id in sorted(people):
+                row = directory.person(source, person_id)
+                if row is not None:
+                    tx.execute("INSERT INTO dir_people (id, name, phone, registered_at, erased) VALUES (?, ?, ?, ?, ?)",
+                               (row["id"], row["name"], "", row["registered_at"], row["erased"]))
+        yield view
+    finally:
+        view.close()  # the in-memory database vanishes with its connection
