@@ -220,8 +220,9 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
-        env = {**os.environ, "LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO": "1", **(extra_env or {})}
-        env.pop("PERSISTENCE_MODULE", None)
+        env = {k: v for k, v in os.environ.items() if k != "PERSISTENCE_MODULE"}
+        env.update({"LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO": "1", **(extra_env or {})})
+        self.env = env
         self.log = open(data_dir.parent / f"server-{self.port}.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -240,7 +241,8 @@ class LiveServer:
 
     def services(self) -> Services:
         """A second connection to the same store (to arrange data or check it)."""
-        return build(Settings.from_env({"LINLI_DATA_DIR": str(self.data_dir)}))
+        return build(Settings.from_env({k: v for k, v in self.env.items()
+                                        if k.startswith(("LINLI_", "POSTGRES_", "PERSISTENCE_"))}))
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -53,9 +53,6 @@ def create_app(env: Mapping[str, str] | None = None, services: Services | None =
     """Build the Starlette app; tests pass `env` (or ready-made `services`)."""
     settings = Settings.from_env(env)
     svc = services or build(settings)
-    if settings.seed_demo:
-        from web.demo import seed_demo
-        seed_demo(svc)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

@@ -42,6 +42,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "serve":
         import uvicorn
+        settings = Settings.from_env()
+        if settings.seed_demo:  # once, here, before any worker starts
+            from web.demo import seed_demo
+            from web.wiring import build
+            svc = build(settings)
+            seed_demo(svc)
+            svc.close()
         uvicorn.run("web.app:app_factory", factory=True, host=args.host, port=args.port, workers=args.workers,
                     log_level="info")
         return 0
