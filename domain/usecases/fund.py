@@ -1,8 +1,194 @@
-"""Use cases of the fund context (to be built)."""
+"""Use cases of the community fund: open, allocate, commit, pay (maker/checker), refund, close."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain import roles
+from domain.errors import InvalidInputError, NotFoundError
+from domain.fund import Fund, FundNotOpenError, ResolutionNotPassedError, local_day, parse_day
+from domain.money import parse_fen
+from domain.resolution import Resolution
+from domain.text import clean_text
 from domain.usecases.base import UseCases
+
+DEFAULT_BUDGET_FEN = 20_000_000  # 200,000.00 yuan
+
+
+def check_year(year: int | str) -> int:
+    """A fund year between 2000 and 2100."""
+    try:
+        value = int(str(year))
+    except ValueError:
+        raise InvalidInputError("年度不正确") from None
+    if not 2000 <= value <= 2100:
+        raise InvalidInputError("年度不正确")
+    return value
 
 
 class FundUseCases(UseCases):
-    """The fund use cases."""
+    """The community fund: every write by a fund manager of that community, each idempotent by command id."""
+
+    snapshotting = {Fund: 100}
+
+    # --- reads ---------------------------------------------------------------------------
+    def fund(self, community_id: UUID, year: int) -> Fund | None:
+        """The fund of a community and year, or None if it was never opened."""
+        return self.find(Fund, Fund.id_for(community_id, check_year(year)))
+
+    # --- writes --------------------------------------------------------------------------
+    def open_fund(self, by: UUID, community_id: UUID, year: int, command_id: str | None = None) -> UUID:
+        """Open a community's fund for a year with the configured budget; opening it again changes nothing."""
+        year = check_year(year)
+        self._require_manager(by, community_id)
+
+        def action():
+            fund_id = Fund.id_for(community_id, year)
+            if self.find(Fund, fund_id) is not None:
+                return fund_id, []
+            return fund_id, [self._new_fund(by, community_id, year)]
+        return self.execute("fund-open", command_id, action)
+
+    def allocate(self, by: UUID, community_id: UUID, year: int, resolution_id: UUID, title: str,
+                 category: str, amount: str | int, command_id: str | None = None) -> UUID:
+        """Allocate money to a project authorised by a passed resolution of the same community."""
+        year = check_year(year)
+        self._require_manager(by, community_id)
+        title = clean_text(title, "项目名称", max_length=80)
+        fen = parse_fen(amount)
+        resolution = self.find(Resolution, resolution_id)
+        if resolution is None or resolution.community_id != community_id:
+            raise NotFoundError("找不到该决议")
+        if not resolution.passed:
+            raise ResolutionNotPassedError()
+        project_id = uuid4()
+
+        def action():
+            fund = self.find(Fund, Fund.id_for(community_id, year)) or self._new_fund(by, community_id, year)
+            fund.allocate(project_id, resolution.id, resolution.title, title, category, fen, by, self.clock())
+            return project_id, [fund]
+        return self.execute("fund-allocate", command_id, action)
+
+    def increase_allocation(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
+                            reason: str, command_id: str | None = None) -> None:
+        """Add to a project's allocation, saying why."""
+        fen, reason = parse_fen(amount), self._reason(reason)
+        return self._change(by, community_id, year, "fund-increase", command_id,
+                            lambda fund, at: fund.increase_allocation(project_id, fen, reason, by, at))
+
+    def reduce_allocation(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
+                          reason: str, command_id: str | None = None) -> None:
+        """Return part of a project's free money to the budget, saying why."""
+        fen, reason = parse_fen(amount), self._reason(reason)
+        return self._change(by, community_id, year, "fund-reduce", command_id,
+                            lambda fund, at: fund.reduce_allocation(project_id, fen, reason, by, at))
+
+    def commit(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
+               description: str, command_id: str | None = None) -> UUID:
+        """Reserve money of a project for a contract or purchase."""
+        fen = parse_fen(amount)
+        description = clean_text(description, "预留说明", max_length=200)
+        commitment_id = uuid4()
+
+        def change(fund: Fund, at) -> UUID:
+            fund.commit(commitment_id, project_id, fen, description, by, at)
+            return commitment_id
+        return self._change(by, community_id, year, "fund-commit", command_id, change)
+
+    def release_commitment(self, by: UUID, community_id: UUID, year: int, commitment_id: UUID, reason: str,
+                           command_id: str | None = None) -> None:
+        """Close a commitment, giving what is left of it back to its project."""
+        reason = self._reason(reason)
+        return self._change(by, community_id, year, "fund-release", command_id,
+                            lambda fund, at: fund.release_commitment(commitment_id, reason, by, at))
+
+    def cancel_commitment(self, by: UUID, community_id: UUID, year: int, commitment_id: UUID, reason: str,
+                          command_id: str | None = None) -> None:
+        """Cancel a commitment that nothing was paid against."""
+        reason = self._reason(reason)
+        return self._change(by, community_id, year, "fund-cancel", command_id,
+                            lambda fund, at: fund.cancel_commitment(commitment_id, reason, by, at))
+
+    def record_payment(self, by: UUID, community_id: UUID, year: int, project_id: UUID,
+                       commitment_id: UUID | None, amount: str | int, payee_kind: str, payee: str, paid_on: str,
+                       description: str, receipt_ref: str, command_id: str | None = None) -> UUID:
+        """Record a payment (maker); it reserves its money now and counts as paid once a second manager approves.
+
+        An individual payee's name is sealed with a key of its own, so it can be erased later."""
+        year = check_year(year)
+        fen = parse_fen(amount)
+        payee = clean_text(payee, "收款方", max_length=60)
+        description = clean_text(description, "用途说明", max_length=200)
+        receipt_ref = clean_text(receipt_ref, "票据编号", max_length=60)
+        paid_on = parse_day(paid_on, year, local_day(self.clock()))
+        payment_id = uuid4()
+        if payee_kind == "individual":
+            sealed, payee = self.sealer.seal(payment_id, {"payee": payee}), ""
+        else:
+            sealed = ""
+
+        def change(fund: Fund, at) -> UUID:
+            fund.record_payment(payment_id, project_id, commitment_id, fen, payee_kind, payee, sealed, paid_on,
+                                description, receipt_ref, by, at)
+            return payment_id
+        return self._change(by, community_id, year, "fund-pay", command_id, change)
+
+    def approve_payment(self, by: UUID, community_id: UUID, year: int, payment_id: UUID,
+                        command_id: str | None = None) -> None:
+        """A different fund manager approves a pending payment (checker)."""
+        return self._change(by, community_id, year, "fund-approve", command_id,
+                            lambda fund, at: fund.approve_payment(payment_id, by, at))
+
+    def reject_payment(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, reason: str,
+                       command_id: str | None = None) -> None:
+        """A different fund manager sends a pending payment back, saying why."""
+        reason = self._reason(reason)
+        return self._change(by, community_id, year, "fund-reject", command_id,
+                            lambda fund, at: fund.reject_payment(payment_id, reason, by, at))
+
+    def void_payment(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, reason: str,
+                     command_id: str | None = None) -> None:
+        """The maker withdraws their own pending payment, saying why."""
+        reason = self._reason(reason)
+        return self._change(by, community_id, year, "fund-void", command_id,
+                            lambda fund, at: fund.void_payment(payment_id, reason, by, at))
+
+    def refund_payment(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, amount: str | int,
+                       reason: str, command_id: str | None = None) -> None:
+        """Record money coming back from a paid payment, saying why."""
+        fen, reason = parse_fen(amount), self._reason(reason)
+        return self._change(by, community_id, year, "fund-refund", command_id,
+                            lambda fund, at: fund.refund_payment(payment_id, fen, reason, by, at))
+
+    def close_year(self, by: UUID, community_id: UUID, year: int, command_id: str | None = None) -> int:
+        """Close the year's fund; returns the unspent balance in fen."""
+        def change(fund: Fund, at) -> int:
+            fund.close(by, at)
+            return fund.unspent
+        return self._change(by, community_id, year, "fund-close", command_id, change)
+
+    # --- helpers -------------------------------------------------------------------------
+    def _change(self, by: UUID, community_id: UUID, year: int, use_case: str, command_id: str | None,
+                change: Callable[[Fund, Any], Any]) -> Any:
+        year = check_year(year)
+        self._require_manager(by, community_id)
+
+        def action():
+            fund = self.find(Fund, Fund.id_for(community_id, year))
+            if fund is None:
+                raise FundNotOpenError()
+            return change(fund, self.clock()), [fund]
+        return self.execute(use_case, command_id, action)
+
+    def _new_fund(self, by: UUID, community_id: UUID, year: int) -> Fund:
+        self.community(community_id)
+        budget = getattr(self, "fund_budget_fen", DEFAULT_BUDGET_FEN)
+        return Fund(community_id=community_id, year=year, budget_fen=budget, by=by, at=self.clock())
+
+    def _require_manager(self, by: UUID, community_id: UUID) -> None:
+        self._require_role(by, roles.FUND_MANAGER, community_id)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _reason(reason: str) -> str:
+        return clean_text(reason, "理由", max_length=200)
