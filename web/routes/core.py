@@ -8,8 +8,9 @@ from starlette.routing import Route
 from domain.errors import InvalidInputError, NotAllowedError, NotFoundError
 from projections import directory
 from web import auth
-from web.http import (LANG_COOKIE, SESSION_COOKIE, Form, Pager, action, command, me, page, parse_uuid,
-                      redirect, render, safe_next, services)
+from domain.text import normalise_phone
+from web.http import (LANG_COOKIE, SESSION_COOKIE, Form, Pager, action, command, error_text, me, page,
+                      parse_uuid, redirect, render, safe_next, services)
 from web.passwords import hash_password, verify_password
 from web.ratelimit import FailureLimiter
 
@@ -61,7 +62,6 @@ def signup(request: Request, form: Form) -> Response:
                              parse_uuid(community["id"]) if community else None,
                              command_id=form.get("command_id") or None)
     except (InvalidInputError, NotFoundError) as e:
-        from web.http import error_text
         return render(request, "core/signup.html", status_code=e.status, communities=communities, values=values,
                       error=error_text(request, e))
     return _logged_in(request, str(account_id), "/", "注册成功。社区工作者核实您的居住信息后，您就可以参与议事和志愿服务。")
@@ -79,7 +79,6 @@ def login(request: Request, form: Form) -> Response:
     phone_text = form.get("phone", "")[:40]
     client = request.client.host if request.client else "?"
     try:
-        from domain.text import normalise_phone
         phone = normalise_phone(phone_text)
     except InvalidInputError:
         phone = None
