@@ -24,6 +24,10 @@ def parse_fen(text: str | int, *, allow_zero: bool = False) -> int:
     if isinstance(text, int) and not isinstance(text, bool):
         fen = text
     else:
+        for ch in str(text):  # NFKC would turn ², ① or ٣ into digits that nobody typed as such
+            if unicodedata.category(ch) == "No" or (
+                    unicodedata.category(ch) == "Nd" and not ("0" <= ch <= "9" or "０" <= ch <= "９")):
+                raise AmountError(reason="请使用数字 0-9 填写")
         raw = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
         previous = None
         while previous != raw:
@@ -32,8 +36,6 @@ def parse_fen(text: str | int, *, allow_zero: bool = False) -> int:
             raise AmountError(reason="请填写金额")
         if raw.startswith("-"):
             raise AmountError(reason="金额不能为负数")
-        if any(ch.isdigit() and not ("0" <= ch <= "9") for ch in raw):
-            raise AmountError(reason="请使用数字 0-9 填写")
         if len(raw) > 20:
             raise AmountError(reason="金额过大")
         match = _AMOUNT.match(raw)

@@ -16,7 +16,7 @@ def test_reads_common_ways_of_writing_an_amount(text, fen):
 
 @pytest.mark.parametrize("text", [
     "-100", "0", "0.001", "1e5", "NaN", "Infinity", "-Infinity", "12345678901234567890", "1_000", "١٠٠٠",
-    "1,00", "10,00.5", ".5", "5.", "", "   ", "1 000 000 000 000", "abc", "1.2.3", "0x10", "+100",
+    "1,00", "10,00.5", "10²", "①", "1⁰⁰", ".5", "5.", "", "   ", "1 000 000 000 000", "abc", "1.2.3", "0x10", "+100",
 ])
 def test_refuses_what_could_be_misread(text):
     with pytest.raises(InvalidInputError) as raised:
