@@ -111,13 +111,28 @@ def postgres_available() -> bool:
         return False
 
 
-def _drop_schemas(schema: str) -> None:
+def _admin_sql(*statements: str) -> None:
     import psycopg
     env = postgres_env()
     with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
                          password=env["POSTGRES_PASSWORD"], dbname=env["POSTGRES_DBNAME"], autocommit=True) as conn:
-        for s in (schema, f"{schema}_views", f"{schema}_keys"):
-            conn.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE")
+        for statement in statements:
+            conn.execute(statement)
+
+
+def new_schema(prefix: str = "t_") -> str:
+    """A fresh PostgreSQL schema for one test's events (its views and keys get `_views`/`_keys` beside it)."""
+    if not postgres_available():
+        if os.environ.get("LINLI_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is required (make test starts it) but is not reachable")
+        pytest.skip("PostgreSQL not running; `make test` starts it")
+    schema = prefix + secrets.token_hex(6)
+    _admin_sql(f"CREATE SCHEMA {schema}")
+    return schema
+
+
+def _drop_schemas(schema: str) -> None:
+    _admin_sql(*(f"DROP SCHEMA IF EXISTS {s} CASCADE" for s in (schema, f"{schema}_views", f"{schema}_keys")))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -127,16 +142,7 @@ def services(request, tmp_path, clock: Clock):
         env = {"LINLI_DATA_DIR": str(tmp_path / "data")}
         schema = None
     else:
-        if not postgres_available():
-            if os.environ.get("LINLI_REQUIRE_POSTGRES"):
-                pytest.fail("PostgreSQL is required (make test starts it) but is not reachable")
-            pytest.skip("PostgreSQL not running; `make test` starts it")
-        schema = "t_" + secrets.token_hex(6)
-        import psycopg
-        e = postgres_env()
-        with psycopg.connect(host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"], user=e["POSTGRES_USER"],
-                             password=e["POSTGRES_PASSWORD"], dbname=e["POSTGRES_DBNAME"], autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
+        schema = new_schema()
         env = {**postgres_env(), "POSTGRES_SCHEMA": schema, "LINLI_DATA_DIR": str(tmp_path / "data")}
     svc = build(Settings.from_env(env))
     svc.app.clock = clock

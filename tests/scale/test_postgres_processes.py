@@ -1,6 +1,4 @@
 """Scale-out shape: two uvicorn workers on PostgreSQL share the store; `linli project` keeps the views."""
-import os
-import secrets
 import subprocess
 import sys
 import threading
@@ -9,23 +7,14 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import ROOT, LiveServer, _drop_schemas, csrf_from, postgres_available, postgres_env
+from tests.conftest import ROOT, LiveServer, _drop_schemas, csrf_from, new_schema, postgres_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture
 def pg_env():
-    if not postgres_available():
-        if os.environ.get("LINLI_REQUIRE_POSTGRES"):
-            pytest.fail("PostgreSQL is required (make test starts it) but is not reachable")
-        pytest.skip("PostgreSQL not running")
-    schema = "s_" + secrets.token_hex(5)
-    import psycopg
-    e = postgres_env()
-    with psycopg.connect(host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"], user=e["POSTGRES_USER"],
-                         password=e["POSTGRES_PASSWORD"], dbname=e["POSTGRES_DBNAME"], autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
+    schema = new_schema("s_")
     yield {**postgres_env(), "POSTGRES_SCHEMA": schema, "LINLI_SECRET": "scale-test-secret"}
     _drop_schemas(schema)
 
