@@ -113,7 +113,7 @@ class NotCheckedInError(ConflictError):
 class AlreadyCheckedError(ConflictError):
     """A volunteer checks in once and out once per shift."""
 
-    message = "该志愿者已{what}"
+    message = "该志愿者已签到"
 
 
 class HoursError(InvalidInputError):
@@ -305,7 +305,7 @@ class ActionDay(Aggregate):
         """A worker records the volunteer's arrival (the start of their credited time)."""
         shift = self._require_attending(shift_id, account_id, at)
         if str(account_id) in shift["attendance"]:
-            raise AlreadyCheckedError(what="签到")
+            raise AlreadyCheckedError("该志愿者已签到")
         self._checked_in(shift_id=shift_id, account_id=account_id, by=by, at=at)
 
     @event("CheckedIn")
@@ -319,7 +319,7 @@ class ActionDay(Aggregate):
         if record is None:
             raise NotCheckedInError()
         if record["out"] is not None:
-            raise AlreadyCheckedError(what="签退")
+            raise AlreadyCheckedError("该志愿者已签退")
         minutes = max(0, int((at - record["in"]).total_seconds() // 60))
         self._checked_out(shift_id=shift_id, account_id=account_id, by=by, at=at, minutes=minutes)
         return minutes

@@ -49,13 +49,13 @@ def may_volunteer(principal: Principal, community: dict) -> bool:
 
 
 # --- parsing what people type ------------------------------------------------------------------------
-def parse_local_datetime(value: str | None, field: str) -> datetime:
+def parse_local_datetime(value: str | None, message: str) -> datetime:
     """`2026-05-03T09:00` (a datetime-local field, Shanghai time) as an aware UTC datetime."""
     text = unicodedata.normalize("NFKC", value or "").strip().replace(" ", "T")
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInputError("{field}格式不正确，例如 2026-05-03 09:00", field=field) from None
+        raise InvalidInputError(message) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     return moment.astimezone(timezone.utc)
@@ -255,8 +255,8 @@ def add_shift(request: Request, form: Form) -> Response:
     require(may_organise(me(request), community, day))
     try:
         command(request, services(request).app.add_shift, parse_uuid(me(request).account_id), parse_uuid(day["id"]),
-                form.get("task", ""), form.get("place", ""), parse_local_datetime(form.get("starts_at"), "开始时间"),
-                parse_local_datetime(form.get("ends_at"), "结束时间"), parse_places(form.get("places")),
+                form.get("task", ""), form.get("place", ""), parse_local_datetime(form.get("starts_at"), "开始时间格式不正确，例如 2026-05-03 09:00"),
+                parse_local_datetime(form.get("ends_at"), "结束时间格式不正确，例如 2026-05-03 11:00"), parse_places(form.get("places")),
                 parse_min_age(form.get("min_age")), command_id=_cid(form))
     except InvalidInputError as e:
         return page_render(request, "volunteer/day.html", status_code=e.status, values=dict(form),
