@@ -336,8 +336,8 @@ class ActionDay(Aggregate):
         shift = self.shift(shift_id)
         if str(account_id) not in shift["confirmed"]:
             raise NotSignedUpError("该志愿者没有报名该班次")
-        if at < shift["starts_at"]:
-            raise ConflictError("班次开始后才能更正服务时长")
+        if at < shift["starts_at"] - CHECK_IN_OPENS:
+            raise ConflictError("签到开始后才能更正服务时长")
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= MAX_MINUTES:
             raise HoursError()
         if not reason:
