@@ -61,7 +61,7 @@ class BudgetExceededError(ConflictError):
 class InsufficientFundsError(ConflictError):
     """A commitment or payment would take more than is free in the project (or left in the commitment)."""
 
-    message = "余额不足：{what}可用 {available} 元，本次需要 {amount} 元"
+    message = "余额不足：该项目可用 {available} 元，本次需要 {amount} 元"
 
 
 class ResolutionNotPassedError(ConflictError):
@@ -85,7 +85,7 @@ class PaymentStateError(ConflictError):
 class CommitmentStateError(ConflictError):
     """The commitment is not open, or has payments against it."""
 
-    message = "{reason}"
+    message = "该预留已结束"
 
 
 class CloseBlockedError(ConflictError):
@@ -96,8 +96,6 @@ class CloseBlockedError(ConflictError):
 
 class FundInputError(InvalidInputError):
     """A field of a fund command is malformed."""
-
-    message = "{reason}"
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -111,11 +109,11 @@ def parse_day(text: str, year: int, today: date) -> str:
             raise ValueError
         day = date.fromisoformat(raw)
     except ValueError:
-        raise FundInputError(reason="日期格式应为 年-月-日，例如 2026-06-30") from None
+        raise FundInputError("日期格式应为 年-月-日，例如 2026-06-30") from None
     if day.year != year:
-        raise FundInputError(reason=f"日期须在 {year} 年内")
+        raise FundInputError("日期须在 {year} 年内", year=year)
     if day > today:
-        raise FundInputError(reason="日期不能晚于今天")
+        raise FundInputError("日期不能晚于今天")
     return day.isoformat()
 
 
@@ -225,7 +223,7 @@ class Fund(Aggregate):
         self._require_open()
         self._require_amount(amount)
         if category not in CATEGORIES:
-            raise FundInputError(reason="请选择项目类别")
+            raise FundInputError("请选择项目类别")
         if str(project_id) in self.projects:
             raise ConflictError("该项目已存在")
         if amount > self.unallocated:
@@ -261,7 +259,7 @@ class Fund(Aggregate):
         self._require_amount(amount)
         free = self.free(project_id)
         if amount > free:
-            raise InsufficientFundsError(what="该项目", available=format_fen(free), amount=format_fen(amount))
+            raise InsufficientFundsError(available=format_fen(free), amount=format_fen(amount))
         self._allocation_reduced(project_id=project_id, amount=amount, reason=reason, by=by, at=at)
 
     @event("AllocationReduced")
@@ -279,7 +277,7 @@ class Fund(Aggregate):
         if str(commitment_id) in self.commitments:
             raise ConflictError("该预留已存在")
         if amount > free:
-            raise InsufficientFundsError(what="该项目", available=format_fen(free), amount=format_fen(amount))
+            raise InsufficientFundsError(available=format_fen(free), amount=format_fen(amount))
         self._committed(commitment_id=commitment_id, project_id=project_id, amount=amount,
                         description=description, by=by, at=at)
 
@@ -297,7 +295,7 @@ class Fund(Aggregate):
         self._require_open()
         c = self.commitment(commitment_id)
         if c["status"] != OPEN:
-            raise CommitmentStateError(reason="该预留已结束")
+            raise CommitmentStateError()
         self._commitment_released(commitment_id=commitment_id, amount=c["remaining"], reason=reason, by=by, at=at)
 
     @event("CommitmentReleased")
@@ -313,10 +311,10 @@ class Fund(Aggregate):
         self._require_open()
         c = self.commitment(commitment_id)
         if c["status"] != OPEN:
-            raise CommitmentStateError(reason="该预留已结束")
+            raise CommitmentStateError()
         if any(p["commitment_id"] == str(commitment_id) and p["status"] in (PENDING, APPROVED)
                for p in self.payments.values()):
-            raise CommitmentStateError(reason="该预留已有支付，只能释放剩余金额，不能取消")
+            raise CommitmentStateError("该预留已有支付，只能释放剩余金额，不能取消")
         self._commitment_cancelled(commitment_id=commitment_id, amount=c["remaining"], reason=reason, by=by, at=at)
 
     @event("CommitmentCancelled")
@@ -338,20 +336,20 @@ class Fund(Aggregate):
         if str(payment_id) in self.payments:
             raise ConflictError("该支付已存在")
         if payee_kind not in PAYEE_KINDS:
-            raise FundInputError(reason="请选择收款方类型（单位或个人）")
+            raise FundInputError("请选择收款方类型（单位或个人）")
         if commitment_id is not None:
             c = self.commitment(commitment_id)
             if c["project_id"] != str(project_id):
                 raise NotFoundError("找不到该预留")
             if c["status"] != OPEN:
-                raise CommitmentStateError(reason="该预留已结束，不能再据此支付")
+                raise CommitmentStateError("该预留已结束，不能再据此支付")
             if amount > c["remaining"]:
-                raise InsufficientFundsError(what="该预留", available=format_fen(c["remaining"]),
-                                             amount=format_fen(amount))
+                raise InsufficientFundsError("余额不足：该预留剩余 {available} 元，本次需要 {amount} 元",
+                                             available=format_fen(c["remaining"]), amount=format_fen(amount))
         else:
             free = self.free(project_id)
             if amount > free:
-                raise InsufficientFundsError(what="该项目", available=format_fen(free), amount=format_fen(amount))
+                raise InsufficientFundsError(available=format_fen(free), amount=format_fen(amount))
         self._payment_recorded(payment_id=payment_id, project_id=project_id, commitment_id=commitment_id,
                                amount=amount, payee_kind=payee_kind, payee=payee, payee_sealed=payee_sealed,
                                paid_on=paid_on, description=description, receipt_ref=receipt_ref, by=by, at=at)
@@ -435,7 +433,7 @@ class Fund(Aggregate):
             raise PaymentStateError(status=PAYMENT_STATUS_NAMES[p["status"]])
         refundable = p["amount"] - p["refunded"]
         if amount > refundable:
-            raise FundInputError(reason=f"退款金额不能超过可退金额 {format_fen(refundable)} 元")
+            raise FundInputError("退款金额不能超过可退金额 {refundable} 元", refundable=format_fen(refundable))
         self._payment_refunded(payment_id=payment_id, amount=amount, reason=reason, by=by, at=at)
 
     @event("PaymentRefunded")
@@ -466,7 +464,7 @@ class Fund(Aggregate):
     @staticmethod
     def _require_amount(amount: int) -> None:
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-            raise FundInputError(reason="金额必须大于 0")
+            raise FundInputError("金额必须大于 0")
 
     def _pending_payment(self, payment_id: UUID) -> dict:
         p = self.payment(payment_id)
