@@ -289,3 +289,22 @@ def test_the_english_page_is_translated(web, places, day_with_shift):
     web.post_form("/lang", {"lang": "en", "next": "/"})
     page = web.get(f"/c/{places.community}/volunteer")
     assert "Volunteer station" in page.text and "Upcoming action days" in page.text
+
+
+def test_signing_up_for_a_shift_past_its_cut_off_is_refused_and_changes_nothing(web, places, day_with_shift, clock):
+    day_id, shift_id = day_with_shift
+    resident = web_person(web, None, places.community)
+    as_user(web, resident)
+    clock.now = clock.now.replace(day=3, hour=0)  # 08:00 in Shanghai: an hour before the shift, past the cut-off
+    response = web.post_form(shift_url(places, day_id, shift_id) + "/signup", {})
+    assert response.status_code == 409 and "报名和取消已截止" in response.text
+    assert "报名已截止" in web.get(f"/c/{places.community}/volunteer/days/{day_id}").text
+    assert views.shift(web.services.views, day_id, shift_id)["taken"] == 0
+
+
+def test_street_wide_hours_are_for_the_street_official(web, places, worker):
+    official = web_person(web, "street_official", places.street)
+    as_user(web, official)
+    assert web.get(f"/c/{places.community}/volunteer/hours", params={"scope": "street"}).status_code == 200
+    as_user(web, worker)
+    assert web.get(f"/c/{places.community}/volunteer/hours", params={"scope": "street"}).status_code == 403

@@ -196,7 +196,8 @@ def index(request: Request) -> Response:
     return page_render(request, "volunteer/index.html", community=community, tab="volunteer", page=ctx,
                        may_create=may_create_day(principal, community),
                        may_volunteer=may_volunteer(principal, community),
-                       is_worker=auth.is_worker(principal, community))
+                       is_worker=auth.is_worker(principal, community),
+                       is_street_official=auth.is_street_official(principal, community))
 
 
 @page
