@@ -351,3 +351,24 @@ def test_a_duplicate_project_id_collides(case):
     pid = next(iter(f.projects))
     with pytest.raises(ConflictError):
         f.allocate(pid, case.resolution, "决议", "重复", "other", 1, case.maker, case.app.clock())
+
+
+# --- long-lived funds ------------------------------------------------------------------------------
+def test_a_long_lived_fund_loads_from_a_snapshot_equal_to_a_full_replay_of_its_events(case):
+    import functools
+    import time
+    project = allocate(case, "200,000")
+    for _ in range(250):
+        payment = pay(case, project, "1")
+        case.app.approve_payment(case.checker, case.community, YEAR, payment)
+    fund_id = Fund.id_for(case.community, YEAR)
+    snapshots = list(case.app.snapshots.get(fund_id, desc=True, limit=1))
+    assert snapshots and snapshots[0].originator_version == 500
+    started = time.perf_counter()
+    loaded = case.app.repository.get(fund_id)
+    took = time.perf_counter() - started
+    replayed = functools.reduce(lambda fund, e: e.mutate(fund), case.app.repository.event_store.get(fund_id), None)
+    assert loaded.version == replayed.version == 502 and loaded.paid == 25_000
+    assert loaded.invariant_violations() == []
+    assert loaded.__dict__ == replayed.__dict__
+    assert took < 0.05, f"loading took {took:.3f}s"
