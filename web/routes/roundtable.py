@@ -205,18 +205,19 @@ def _helpers() -> dict:
     return dict(local_time=local_time, local_input=local_input, names=NAMES)
 
 
-def _meeting_command(request: Request, form: Form, fn: Any, *args: Any, done: str) -> Response:
+def _meeting_command(request: Request, form: Form, fn: Any, *args: Any, done: Any) -> Response:
     """Run one meeting use case. htmx: swap the meeting partial in place (errors shown inside it);
     plain forms: 303 back to the meeting page with a one-time message (errors as a 4xx page)."""
     community = community_or_404(request)
     meeting = _meeting_or_404(request, community)
     try:
-        command(request, fn, *args, command_id=form.get("command_id") or None)
+        result = command(request, fn, *args, command_id=form.get("command_id") or None)
     except DomainError as e:
         if not is_htmx(request):
             raise
         return _render_meeting(request, community, meeting["id"], "roundtable/_meeting.html",
                                error=error_text(request, e))
+    done = done(result) if callable(done) else done
     if is_htmx(request):
         return _render_meeting(request, community, meeting["id"], "roundtable/_meeting.html",
                                notice=gettext_for(request)(done))
@@ -297,7 +298,8 @@ def meeting_status(request: Request) -> Response:
 @action
 def register(request: Request, form: Form) -> Response:
     return _meeting_command(request, form, services(request).app.register_for_meeting, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), done="报名已提交")
+                            _uuid(request.path_params["meeting_id"]),
+                            done=lambda status: "报名成功" if status == "registered" else "名额已满，您已进入候补名单")
 
 
 @action
