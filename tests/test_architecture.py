@@ -67,3 +67,17 @@ def test_every_route_is_documented():
     docs = (ROOT / "docs" / "REFERENCE.md").read_text()
     missing = [r.path for r in all_routes() if f"`{r.path}`" not in docs]
     assert missing == [], f"add these routes to docs/REFERENCE.md: {missing}"
+
+
+def test_no_two_use_case_mixins_define_the_same_public_method():
+    """Python would silently pick one of them in the combined application."""
+    from domain.usecases.accounts import AccountUseCases
+    from domain.usecases.fund import FundUseCases
+    from domain.usecases.roundtable import RoundtableUseCases
+    from domain.usecases.volunteer import VolunteerUseCases
+    owners: dict[str, list[str]] = {}
+    for mixin in (AccountUseCases, RoundtableUseCases, VolunteerUseCases, FundUseCases):
+        for name, value in vars(mixin).items():
+            if callable(value) and not name.startswith("__"):
+                owners.setdefault(name, []).append(mixin.__name__)
+    assert {n: o for n, o in owners.items() if len(o) > 1} == {}
