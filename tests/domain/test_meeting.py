@@ -476,3 +476,21 @@ def test_meeting_times_are_stored_as_aware_datetimes(rt):
     assert rt.meeting.starts_at == rt.starts
     assert rt.meeting.starts_at.astimezone(timezone(timedelta(hours=8))).hour == 19
     assert isinstance(rt.meeting.registration_deadline, datetime)
+
+
+def test_a_long_meeting_is_snapshotted_and_loads_to_the_same_state(rt):
+    rt.to_meeting_time()
+    resident = rt.residents[0]
+    for _ in range(110):   # 220 attendance events: past the snapshot interval
+        rt.app.check_in(rt.worker, rt.meeting_id, resident)
+        rt.app.check_out(rt.worker, rt.meeting_id, resident)
+    rt.app.check_in(rt.worker, rt.meeting_id, resident)
+    snapshots = list(rt.app.snapshots.get(rt.meeting_id))
+    assert snapshots, "expected a snapshot past the interval"
+    replayed = rt.meeting
+    assert replayed.present == {str(resident): True} and replayed.version == 1 + 221
+    events = list(rt.app.repository.event_store.get(rt.meeting_id))
+    state = None
+    for e in events:
+        state = e.mutate(state)
+    assert state.present == replayed.present and state.registered == replayed.registered

@@ -578,7 +578,7 @@ routes = [
     Route(_R + "/advance", advance, methods=["POST"], name="roundtable_resolution_advance"),
     Route(_R + "/note", note, methods=["POST"], name="roundtable_resolution_note"),
     Route(_R + "/rate", rate, methods=["POST"], name="roundtable_resolution_rate"),
-    Route("/c/{community_id}/roundtable/{meeting_id:str}.ics", meeting_ics, name="roundtable_meeting_ics"),
+    Route("/c/{community_id}/roundtable/{meeting_id}.ics", meeting_ics, name="roundtable_meeting_ics"),
     Route(_M, meeting_page, name="roundtable_meeting"),
     Route(_M + "/status", meeting_status, name="roundtable_status"),
     Route(_M + "/room", room, name="roundtable_room"),
