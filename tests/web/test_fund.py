@@ -333,3 +333,27 @@ def test_the_fund_pages_have_english_text(web, places, actors):
     page = web.get(f"{base(places.community)}/disclosure").text
     assert "Community fund" in page or "community fund" in page
     assert re.search(r"not (yet )?been opened|not opened", page)
+
+
+def test_another_communitys_commitment_in_the_hidden_field_of_our_payment_form_finds_nothing(web, places, actors):
+    app = web.services.app
+    theirs = app.allocate(actors.other, places.other_community, YEAR, actors.other_resolution, "他们的", "other", "500")
+    their_commitment = app.commit(actors.other, places.other_community, YEAR, theirs, "500", "他们的合同")
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    response = web.post_form(f"{base(places.community)}/projects/{project}/pay", {
+        "amount": "100", "payee_kind": "organisation", "payee": "x", "paid_on": "2026-04-30", "description": "x",
+        "receipt_ref": "x", "commitment_id": str(their_commitment), "command_id": "edited-hidden-field"})
+    assert response.status_code == 404
+    assert fund(web, places.community).pending == 0
+    assert app.fund(places.other_community, YEAR).committed == 50_000
+
+
+@pytest.mark.parametrize("query", ["figure=available", "figure=budget&as_of=2026-05-01", "figure=nonsense",
+                                   "project=not-a-uuid", "as_of=2026-02-30"])
+def test_the_drill_down_page_answers_every_query_without_a_server_error(web, places, actors, query):
+    web.login(actors.maker_phone)
+    allocate(web, places.community, actors.resolution)
+    response = web.get(f"{base(places.community)}/lines?{query}")
+    assert response.status_code in (200, 404), response.text
+    assert response.status_code == (404 if "not-a-uuid" in query else 200)
