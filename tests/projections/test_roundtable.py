@@ -24,7 +24,7 @@ def snapshot(db) -> dict[str, list]:
 class Scene:
     """A meeting taken through its whole life on a real store, with the views caught up at each step."""
 
-    def __init__(self, svc, places_app, clock) -> None:
+    def __init__(self, svc, clock) -> None:
         self.svc, self.app, self.clock = svc, svc.app, clock
         app = self.app
         district = app.found_district("320106", "鼓楼区")
@@ -91,7 +91,7 @@ class Scene:
 
 @pytest.fixture
 def scene(services, clock):
-    return Scene(services, None, clock)
+    return Scene(services, clock)
 
 
 def test_replaying_the_events_twice_gives_the_same_rows(scene):

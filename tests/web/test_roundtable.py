@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone
+from uuid import UUID
 
 import pytest
 from icalendar import Calendar
@@ -13,7 +13,6 @@ from domain.resolution import Resolution
 from tests.conftest import web_person
 
 SCRIPT = "<script>alert(1)</script>"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class Site:
@@ -228,7 +227,7 @@ def test_twenty_parallel_identical_vote_requests_record_one_vote(site):
     for t in threads:
         t.join()
     assert statuses == [303] * 20
-    meeting = site.web.services.app.meeting(__import__("uuid").UUID(mid))
+    meeting = site.web.services.app.meeting(UUID(mid))
     assert meeting.motions[motion]["votes"] == {str(site.residents[0][0]): "for"}
     assert "已投票 1 人" in site.page(site.worker_phone, m).text
 
@@ -274,7 +273,7 @@ def test_a_resolution_is_followed_up_and_rated_once(site):
     for _, phone in site.residents[:3]:
         site.post(phone, f"{m}/motions/{motion}/vote", {"choice": "for"})
     site.post(site.worker_phone, f"{m}/motions/{motion}/close")
-    rid = Resolution.id_for(__import__("uuid").UUID(mid), motion)
+    rid = Resolution.id_for(UUID(mid), motion)
     r = f"{site.base}/resolutions/{rid}"
     assert site.post(site.residents[0][1], f"{r}/owner", {"owner": "我"}).status_code == 403
     assert site.post(site.worker_phone, f"{r}/owner", {"owner": "物业公司 <b>张</b>"}).status_code == 303

@@ -6,7 +6,6 @@ import re
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from uuid import UUID
 
 import httpx
 import pytest
