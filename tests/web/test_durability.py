@@ -41,7 +41,9 @@ def test_every_acknowledged_sign_up_survives_kill_9_and_the_views_catch_up(tmp_p
         community = page.split('<option value="')[2].split('"')[0]
         threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
         [t.start() for t in threads]
-        time.sleep(2.0)
+        deadline = time.monotonic() + 30
+        while len(acknowledged) < 12 and time.monotonic() < deadline:  # kill mid-stream, not before it starts
+            time.sleep(0.05)
         os.kill(server.process.pid, signal.SIGKILL)
         stop.set()
         [t.join(10) for t in threads]
