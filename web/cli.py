@@ -22,6 +22,12 @@ def progress_bar(done: int, total: int, started: float, width: int = 30) -> None
     sys.stderr.flush()
 
 
+def request_sessions_end(svc, account_id: str) -> None:
+    """An erased person's sessions end at once."""
+    from web.sessions import Sessions
+    Sessions(svc.views, 1).end_all(account_id)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="linli", description="邻里 Linli")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -36,6 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     grant.add_argument("phone")
     grant.add_argument("role")
     grant.add_argument("scope_id")
+    revoke = sub.add_parser("revoke", help="take a role away: linli revoke PHONE ROLE SCOPE_ID")
+    revoke.add_argument("phone")
+    revoke.add_argument("role")
+    revoke.add_argument("scope_id")
+    erase = sub.add_parser("erase", help="erase a person (PIPL art. 47): linli erase PHONE --yes")
+    erase.add_argument("phone")
+    erase.add_argument("--yes", action="store_true", help="confirm: the person's key is deleted for good")
     backup = sub.add_parser("backup", help="online backup of the SQLite files into a folder")
     backup.add_argument("folder")
     args = parser.parse_args(argv)
@@ -74,13 +87,28 @@ def main(argv: list[str] | None = None) -> int:
             from web.demo import seed_demo
             if not seed_demo(svc):
                 print("the store is not empty; demo not seeded")
-        elif args.command == "grant":
-            from domain.account import Account
-            from domain.text import normalise_phone
-            account_id = Account.id_for(svc.app.phone_key(normalise_phone(args.phone)))
-            svc.app.grant_role(account_id, args.role, UUID(args.scope_id))
+        elif args.command in ("grant", "revoke", "erase"):
+            from domain.errors import DomainError
+            record = svc.app.login_record(args.phone)
+            if record is None:
+                print("no account with that phone number", file=sys.stderr)
+                return 1
+            try:
+                if args.command == "grant":
+                    svc.app.grant_role(record.account_id, args.role, UUID(args.scope_id))
+                elif args.command == "revoke":
+                    svc.app.revoke_role(record.account_id, args.role, UUID(args.scope_id))
+                else:
+                    if not args.yes:
+                        print("erasing deletes the person's key for good; repeat with --yes", file=sys.stderr)
+                        return 2
+                    svc.app.erase_person(record.account_id)
+                    request_sessions_end(svc, str(record.account_id))
+            except DomainError as e:
+                print(e.text(), file=sys.stderr)
+                return 1
             svc.runner.catch_up()
-            print("granted")
+            print({"grant": "granted", "revoke": "revoked", "erase": "erased"}[args.command])
         elif args.command == "backup":
             if settings.postgres:
                 print("for PostgreSQL use pg_dump", file=sys.stderr)

@@ -133,6 +133,14 @@ class AccountUseCases(UseCases):
             return None, [account]
         return self.execute("grant-role", None, action)
 
+    def revoke_role(self, account_id: UUID, role: str, scope_id: UUID, by: UUID | None = None) -> None:
+        """Take a role away again (the CLI calls this with by=None, as the system)."""
+        def action():
+            account = self.account(account_id)
+            account.revoke_role(role, scope_id, by, self.clock())
+            return None, [account]
+        return self.execute("revoke-role", None, action)
+
     def erase_person(self, account_id: UUID) -> None:
         """Erase a person: record it, then delete their key so no sealed field can be read again."""
         def action():

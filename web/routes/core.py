@@ -6,7 +6,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.errors import InvalidInputError, NotAllowedError, NotFoundError
-from projections import directory
+from domain import roles
+from projections import directory, volunteer
 from web import auth
 from domain.text import normalise_phone
 from web.http import (LANG_COOKIE, SESSION_COOKIE, Form, Pager, action, command, error_text, me, page,
@@ -39,7 +40,11 @@ def home(request: Request) -> Response:
     communities = directory.communities(svc.views)
     mine = directory.residencies(svc.views, me(request).account_id) if me(request).authenticated else []
     staff_of = [c for c in communities if auth.is_staff(me(request), c)]
-    return render(request, "core/home.html", communities=communities, mine=mine, staff_of=staff_of)
+    notices = volunteer.unseen_notices(svc.views, me(request).account_id) if me(request).authenticated else []
+    streets = [directory.place(svc.views, scope) for role, scope in me(request).grants
+               if role in (roles.STREET_OFFICIAL,)]
+    return render(request, "core/home.html", communities=communities, mine=mine, staff_of=staff_of,
+                  notices=notices, streets=[s for s in streets if s])
 
 
 @page(public=True)
