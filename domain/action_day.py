@@ -122,6 +122,36 @@ class HoursError(InvalidInputError):
     message = "服务时长应在 0 到 24 小时之间"
 
 
+class ShiftCancelledError(ConflictError):
+    """The organiser called the shift (or the whole day) off: nothing more can be booked or checked in."""
+
+    message = "该班次已取消"
+
+
+class DayCancelledError(ConflictError):
+    """The organiser called the whole day off."""
+
+    message = "该行动日已取消"
+
+
+class ShiftOverError(ConflictError):
+    """A shift that has ended cannot be called off or resized any more."""
+
+    message = "该班次已结束"
+
+
+class PlacesBelowSignedUpError(ConflictError):
+    """Places may shrink, but never below the number of volunteers already holding a place."""
+
+    message = "名额不能少于已报名的 {n} 人"
+
+
+class WalkInFullError(ConflictError):
+    """Every place is taken; the worker may still add the walk-in beyond places, on purpose."""
+
+    message = "该班次名额已满；如确需现场加入，请勾选“超出名额”"
+
+
 class ShiftNotFoundError(NotFoundError):
     """The shift does not belong to this action day."""
 
@@ -157,6 +187,7 @@ class ActionDay(Aggregate):
         self.created_by = created_by
         self.shifts: dict[str, dict] = {}
         self.order: list[str] = []
+        self.cancelled: dict | None = None
 
     @staticmethod
     def shift_id_for(day_id: UUID, number: int) -> UUID:
@@ -189,6 +220,8 @@ class ActionDay(Aggregate):
             raise PlacesError()
         if min_age is not None and not 1 <= min_age <= 100:
             raise InvalidInputError("年龄要求应在 1 到 100 周岁之间")
+        if getattr(self, "cancelled", None):
+            raise DayCancelledError()
         if len(self.order) >= 100:
             raise ConflictError("一个行动日最多 100 个班次")
         shift_id = self.shift_id_for(self.id, len(self.order) + 1)
@@ -228,8 +261,14 @@ class ActionDay(Aggregate):
         """When sign-up and cancel close for a shift."""
         return self.shift(shift_id)["starts_at"] - timedelta(minutes=self.cutoff_minutes)
 
+    def is_cancelled(self, shift_id: UUID) -> bool:
+        """The organiser called this shift (or its day) off."""
+        return bool(self.shift(shift_id).get("cancelled"))
+
     def _require_open(self, shift_id: UUID, at: datetime) -> dict:
         shift = self.shift(shift_id)
+        if shift.get("cancelled"):
+            raise ShiftCancelledError()
         if at >= self.cutoff(shift_id):
             raise SignUpClosedError(hours=_hours_text(self.cutoff_minutes))
         return shift
@@ -261,6 +300,8 @@ class ActionDay(Aggregate):
         """The id of a shift of this day, held or waited for by the volunteer, that overlaps the interval."""
         for sid in self.order:
             other = self.shifts[sid]
+            if other.get("cancelled"):
+                continue
             held = str(account_id) in other["confirmed"] or str(account_id) in other["waitlist"]
             if held and other["starts_at"] < ends_at and starts_at < other["ends_at"]:
                 return sid
@@ -300,10 +341,111 @@ class ActionDay(Aggregate):
         shift["waitlist"].remove(str(account_id))
         shift["confirmed"].append(str(account_id))
 
+    # --- the organiser changes plans: call off a shift or the day, change places ----------------------
+    def cancel_by_organiser(self, shift_id: UUID, reason: str, by: UUID, at: datetime) -> list[str]:
+        """Call a shift off for everyone, with a reason. Returns who held a place or waited (to be told).
+        Places, waitlist and any recorded attendance stay in the record; nothing more can be booked."""
+        shift = self.shift(shift_id)
+        if shift.get("cancelled"):
+            raise ShiftCancelledError()
+        if at >= shift["ends_at"]:
+            raise ShiftOverError()
+        if not reason:
+            raise InvalidInputError("取消需要填写理由")
+        confirmed, waitlisted = list(shift["confirmed"]), list(shift["waitlist"])
+        self._shift_cancelled(shift_id=shift_id, reason=reason, by=by, at=at, confirmed=confirmed,
+                              waitlisted=waitlisted)
+        return confirmed + waitlisted
+
+    @event("ShiftCancelled")
+    def _shift_cancelled(self, shift_id: UUID, reason: str, by: UUID, at: datetime, confirmed: list,
+                         waitlisted: list) -> None:
+        self.shifts[str(shift_id)]["cancelled"] = {"reason": reason, "by": str(by), "at": at}
+
+    def cancel_day(self, reason: str, by: UUID, at: datetime) -> dict[str, list[str]]:
+        """Call the whole day off: every shift not yet ended or cancelled is cancelled with the same reason.
+        Returns shift id → the people to tell."""
+        if getattr(self, "cancelled", None):
+            raise DayCancelledError()
+        if not reason:
+            raise InvalidInputError("取消需要填写理由")
+        affected = {}
+        for sid in self.order:
+            shift = self.shifts[sid]
+            if not shift.get("cancelled") and at < shift["ends_at"]:
+                affected[sid] = self.cancel_by_organiser(UUID(sid), reason, by, at)
+        self._day_cancelled(reason=reason, by=by, at=at)
+        return affected
+
+    @event("DayCancelled")
+    def _day_cancelled(self, reason: str, by: UUID, at: datetime) -> None:
+        self.cancelled = {"reason": reason, "by": str(by), "at": at}
+
+    def change_places(self, shift_id: UUID, places: int, by: UUID, at: datetime) -> list[UUID]:
+        """Set a shift's places: never below those already holding one; a rise promotes the waitlist in order.
+        Returns who was promoted."""
+        shift = self.shift(shift_id)
+        if shift.get("cancelled"):
+            raise ShiftCancelledError()
+        if at >= shift["ends_at"]:
+            raise ShiftOverError()
+        if isinstance(places, bool) or not isinstance(places, int) or not 1 <= places <= MAX_PLACES:
+            raise PlacesError()
+        if places < len(shift["confirmed"]):
+            raise PlacesBelowSignedUpError(n=len(shift["confirmed"]))
+        if places == shift["places"]:
+            return []
+        self._places_changed(shift_id=shift_id, places=places, was=shift["places"], by=by, at=at)
+        promoted = []
+        while shift["waitlist"] and len(shift["confirmed"]) < shift["places"]:
+            account_id = UUID(shift["waitlist"][0])
+            self._promoted(shift_id=shift_id, account_id=account_id, at=at)
+            promoted.append(account_id)
+        return promoted
+
+    @event("PlacesChanged")
+    def _places_changed(self, shift_id: UUID, places: int, was: int, by: UUID, at: datetime) -> None:
+        self.shifts[str(shift_id)]["places"] = places
+
+    def walk_in(self, shift_id: UUID, account_id: UUID, by: UUID, at: datetime, *, beyond_places: bool = False,
+                age: int | None = None) -> None:
+        """A worker adds a verified resident who turns up without a place and checks them in at once.
+        A free place is taken like a sign-up; when none is left the worker must say `beyond_places`, and the
+        walk-in is recorded as over the planned number (it never takes a waiting volunteer's place)."""
+        shift = self.shift(shift_id)
+        if shift.get("cancelled"):
+            raise ShiftCancelledError()
+        if not shift["starts_at"] - CHECK_IN_OPENS <= at <= shift["ends_at"] + CHECK_IN_CLOSES:
+            raise CheckInClosedError()
+        if str(account_id) in shift["confirmed"]:
+            raise AlreadySignedUpError("该志愿者已报名该班次，请直接签到")
+        if shift["min_age"]:
+            if age is None:
+                raise IdentityRequiredError("该班次有年龄要求，该志愿者需先登记身份证号")
+            if age < shift["min_age"]:
+                raise AgeRequirementError(age=shift["min_age"])
+        clash = self.overlapping(account_id, shift["starts_at"], shift["ends_at"])
+        if clash is not None and clash != str(shift_id):
+            raise OverlappingShiftError("该志愿者在这个时间已报名了其他班次（{task}）", task=self.shifts[clash]["task"])
+        over = len(shift["confirmed"]) >= shift["places"]
+        if over and not beyond_places:
+            raise WalkInFullError()
+        self._walked_in(shift_id=shift_id, account_id=account_id, by=by, at=at, beyond_places=over)
+        self._checked_in(shift_id=shift_id, account_id=account_id, by=by, at=at)
+
+    @event("WalkedIn")
+    def _walked_in(self, shift_id: UUID, account_id: UUID, by: UUID, at: datetime, beyond_places: bool) -> None:
+        shift = self.shifts[str(shift_id)]
+        if str(account_id) in shift["waitlist"]:
+            shift["waitlist"].remove(str(account_id))
+        shift["confirmed"].append(str(account_id))
+
     # --- check-in / check-out / corrections ---------------------------------------------------------
     def check_in(self, shift_id: UUID, account_id: UUID, by: UUID, at: datetime) -> None:
         """A worker records the volunteer's arrival (the start of their credited time)."""
         shift = self._require_attending(shift_id, account_id, at)
+        if shift.get("cancelled"):
+            raise ShiftCancelledError()
         if str(account_id) in shift["attendance"]:
             raise AlreadyCheckedError("该志愿者已签到")
         self._checked_in(shift_id=shift_id, account_id=account_id, by=by, at=at)

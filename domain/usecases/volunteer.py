@@ -13,7 +13,7 @@ from domain.account import Account
 from domain.action_day import (SHANGHAI, ActionDay, Certificate, Volunteer, local_date)
 from domain.community import Community, Street
 from domain.errors import InvalidInputError, NotAllowedError, NotFoundError
-from domain.text import check_id_number, clean_text
+from domain.text import check_id_number, clean_text, normalise_phone
 from domain.usecases.base import UseCases
 
 
@@ -112,6 +112,87 @@ class VolunteerUseCases(UseCases):
     def _require_organiser(self, actor_id: UUID, day: ActionDay) -> None:
         if not self.may_organise(actor_id, day):
             raise NotAllowedError("只有组织该行动日的社区工作者或街道工作人员可以进行此操作")
+
+    def may_manage(self, actor_id: UUID, day: ActionDay) -> bool:
+        """Who may call off or resize: the community's workers; for a street-wide day only its street officials
+        (a worker of one community runs check-in there but does not cancel the whole street's plans)."""
+        if day.community_id is not None:
+            return self.has_role(actor_id, roles.WORKER, day.community_id)
+        return self.has_role(actor_id, roles.STREET_OFFICIAL, day.street_id)
+
+    def _require_manager(self, actor_id: UUID, day: ActionDay) -> None:
+        if not self.may_manage(actor_id, day):
+            raise NotAllowedError("只有该行动日的主办方（社区工作者；全街道行动日为街道工作人员）可以取消或调整班次")
+
+    # --- the organiser changes plans ----------------------------------------------------------------------
+    def cancel_whole_shift(self, actor_id: UUID, day_id: UUID, shift_id: UUID, reason: str,
+                           command_id: str | None = None) -> list[str]:
+        """Call one shift off for everyone; each volunteer is told (in-app notice) and their time is freed.
+        Hours already recorded stay. Returns the account ids told."""
+        reason = clean_text(reason, "理由", max_length=200)
+        self._require_manager(actor_id, self.action_day(day_id))
+
+        def action():
+            day = self.action_day(day_id)
+            told = day.cancel_by_organiser(shift_id, reason, actor_id, self.clock())
+            return told, [day, *self._release_all(told, {str(shift_id): told})]
+        return self.execute("vol-cancel-shift", command_id, action)
+
+    def cancel_action_day(self, actor_id: UUID, day_id: UUID, reason: str, command_id: str | None = None) -> int:
+        """Call the whole day off: every shift not yet over is cancelled as above. Returns how many were told."""
+        reason = clean_text(reason, "理由", max_length=200)
+        self._require_manager(actor_id, self.action_day(day_id))
+
+        def action():
+            day = self.action_day(day_id)
+            affected = day.cancel_day(reason, actor_id, self.clock())
+            people = sorted({a for told in affected.values() for a in told})
+            return len(people), [day, *self._release_all(people, affected)]
+        return self.execute("vol-cancel-day", command_id, action)
+
+    def _release_all(self, people: list[str], affected: dict[str, list[str]]) -> list[Volunteer]:
+        """Free the cancelled shifts' intervals in each affected volunteer's bookings."""
+        changed = []
+        for account_id in people:
+            volunteer = self.find(Volunteer, Volunteer.id_for(UUID(account_id)))
+            if volunteer is None:
+                continue
+            for shift_id, told in affected.items():
+                if account_id in told:
+                    volunteer.release(UUID(shift_id))
+            changed.append(volunteer)
+        return changed
+
+    def change_shift_places(self, actor_id: UUID, day_id: UUID, shift_id: UUID, places: int,
+                            command_id: str | None = None) -> list[UUID]:
+        """Set a shift's places (never below those signed up); a rise promotes the waitlist in order."""
+        self._require_manager(actor_id, self.action_day(day_id))
+
+        def action():
+            day = self.action_day(day_id)
+            return day.change_places(shift_id, places, actor_id, self.clock()), [day]
+        return self.execute("vol-change-places", command_id, action)
+
+    def walk_in_volunteer(self, worker_id: UUID, day_id: UUID, shift_id: UUID, phone: str,
+                          beyond_places: bool = False, command_id: str | None = None) -> UUID:
+        """A worker adds a verified resident who turned up without signing up, found by their phone number,
+        and checks them in. Returns their account id."""
+        day = self.action_day(day_id)
+        self._require_organiser(worker_id, day)
+        account_id = Account.id_for(self.phone_key(normalise_phone(phone)))
+        if not self.may_volunteer(account_id, day):
+            raise NotFoundError("找不到使用该手机号的已核实居民（现场加入只限本社区已核实的居民）")
+
+        def action():
+            day = self.action_day(day_id)
+            volunteer = self.find(Volunteer, Volunteer.id_for(account_id)) or Volunteer(account_id=account_id)
+            shift = day.shift(shift_id)
+            day.walk_in(shift_id, account_id, worker_id, self.clock(), beyond_places=beyond_places,
+                        age=self._age(volunteer, shift["starts_at"]) if shift["min_age"] else None)
+            if str(shift_id) not in volunteer.bookings:  # a waitlisted volunteer already holds the interval
+                volunteer.book(day_id, shift_id, shift["task"], shift["starts_at"], shift["ends_at"])
+            return account_id, [day, volunteer]
+        return self.execute("vol-walk-in", command_id, action)
 
     def may_volunteer(self, account_id: UUID, day: ActionDay) -> bool:
         """Verified residents of the day's community (or of any community of the street, for a street-wide day)."""
