@@ -94,6 +94,18 @@ class CloseBlockedError(ConflictError):
     message = "还有 {pending} 元待审核支付和 {committed} 元未结预留，请先处理再结账"
 
 
+class PayeeNotErasableError(ConflictError):
+    """Only an individual payee's name is personal data sealed under its own key; an organisation's is public."""
+
+    message = "只有个人收款方的姓名可以删除，单位名称须公示"
+
+
+class PayeeAlreadyErasedError(ConflictError):
+    """The payee of this payment has been erased already."""
+
+    message = "该支付的收款人信息已删除"
+
+
 class FundInputError(InvalidInputError):
     """A field of a fund command is malformed."""
 
@@ -368,7 +380,8 @@ class Fund(Aggregate):
         self.pending += amount
         self.payments[str(payment_id)] = {
             "project_id": str(project_id), "commitment_id": str(commitment_id) if commitment_id else None,
-            "amount": amount, "refunded": 0, "status": PENDING, "recorded_by": str(by)}
+            "amount": amount, "refunded": 0, "status": PENDING, "recorded_by": str(by), "payee_kind": payee_kind,
+            "payee_erased": False}
 
     def approve_payment(self, payment_id: UUID, by: UUID, at: datetime) -> None:
         """A second fund manager approves a pending payment: only now does it count as paid."""
@@ -442,6 +455,23 @@ class Fund(Aggregate):
         p["refunded"] += amount
         self.projects[p["project_id"]]["paid"] -= amount
         self.paid -= amount
+
+    # --- personal data ------------------------------------------------------------------------
+    def erase_payee(self, payment_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        """Record that an individual payee's name is erased (the use case then deletes the payment's key).
+
+        Allowed in a closed year too: erasing personal data changes no amount, so the year stays read-only
+        for money while the person's right to erasure still holds."""
+        p = self.payment(payment_id)
+        if p.get("payee_kind") != "individual":
+            raise PayeeNotErasableError()
+        if p.get("payee_erased"):
+            raise PayeeAlreadyErasedError()
+        self._payee_erased(payment_id=payment_id, reason=reason, by=by, at=at)
+
+    @event("PayeeErased")
+    def _payee_erased(self, payment_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        self.payments[str(payment_id)]["payee_erased"] = True
 
     # --- year end --------------------------------------------------------------------------
     def close(self, by: UUID, at: datetime) -> None:

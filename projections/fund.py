@@ -174,6 +174,16 @@ def _payment_refunded(tx: Tx, e, ctx: Context) -> None:
           paid=-e.amount)
 
 
+@projection.on(Fund.PayeeErased)
+def _payee_erased(tx: Tx, e, ctx: Context) -> None:
+    """The payee's name goes from every row; the amounts stay, and the erasure is a line of its own."""
+    tx.execute("UPDATE fund_payments SET payee = ?, payee_public = ? WHERE id = ?",
+               (ERASED, ERASED, str(e.payment_id)))
+    payment = _payment(tx, e.payment_id)
+    _line(tx, e, ctx, 0, payment["project_id"] if payment else None,
+          payment["commitment_id"] if payment else None, str(e.payment_id), reason=e.reason)
+
+
 @projection.on(Fund.Closed)
 def _closed(tx: Tx, e, ctx: Context) -> None:
     tx.execute("UPDATE fund_funds SET closed = 1, unspent = ?, closed_at = ? WHERE id = ?",

@@ -17,11 +17,13 @@ DEFAULT_BUDGET_FEN = 20_000_000  # 200,000.00 yuan
 
 
 def check_year(year: int | str) -> int:
-    """A fund year between 2000 and 2100."""
-    try:
-        value = int(str(year))
-    except ValueError:
-        raise InvalidInputError("年度不正确") from None
+    """A fund year between 2000 and 2100, written with the ASCII digits only (no `2_026`, ` 2026`, `٢٠٢٦`)."""
+    if isinstance(year, bool) or not isinstance(year, (int, str)):
+        raise InvalidInputError("年度不正确")
+    text = str(year)
+    if not (len(text) == 4 and text.isascii() and text.isdigit()):
+        raise InvalidInputError("年度不正确")
+    value = int(text)
     if not 2000 <= value <= 2100:
         raise InvalidInputError("年度不正确")
     return value
@@ -41,7 +43,7 @@ class FundUseCases(UseCases):
     def open_fund(self, by: UUID, community_id: UUID, year: int, command_id: str | None = None) -> UUID:
         """Open a community's fund for a year with the configured budget; opening it again changes nothing."""
         year = check_year(year)
-        self._require_manager(by, community_id)
+        self._require_fund_manager(by, community_id)
 
         def action():
             fund_id = Fund.id_for(community_id, year)
@@ -54,7 +56,7 @@ class FundUseCases(UseCases):
                  category: str, amount: str | int, command_id: str | None = None) -> UUID:
         """Allocate money to a project authorised by a passed resolution of the same community."""
         year = check_year(year)
-        self._require_manager(by, community_id)
+        self._require_fund_manager(by, community_id)
         title = clean_text(title, "项目名称", max_length=80)
         fen = parse_fen(amount)
         resolution = self.find(Resolution, resolution_id)
@@ -73,15 +75,15 @@ class FundUseCases(UseCases):
     def increase_allocation(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
                             reason: str, command_id: str | None = None) -> None:
         """Add to a project's allocation, saying why."""
-        fen, reason = parse_fen(amount), self._reason(reason)
-        return self._change(by, community_id, year, "fund-increase", command_id,
+        fen, reason = parse_fen(amount), self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-increase", command_id,
                             lambda fund, at: fund.increase_allocation(project_id, fen, reason, by, at))
 
     def reduce_allocation(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
                           reason: str, command_id: str | None = None) -> None:
         """Return part of a project's free money to the budget, saying why."""
-        fen, reason = parse_fen(amount), self._reason(reason)
-        return self._change(by, community_id, year, "fund-reduce", command_id,
+        fen, reason = parse_fen(amount), self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-reduce", command_id,
                             lambda fund, at: fund.reduce_allocation(project_id, fen, reason, by, at))
 
     def commit(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
@@ -94,20 +96,20 @@ class FundUseCases(UseCases):
         def change(fund: Fund, at) -> UUID:
             fund.commit(commitment_id, project_id, fen, description, by, at)
             return commitment_id
-        return self._change(by, community_id, year, "fund-commit", command_id, change)
+        return self._fund_change(by, community_id, year, "fund-commit", command_id, change)
 
     def release_commitment(self, by: UUID, community_id: UUID, year: int, commitment_id: UUID, reason: str,
                            command_id: str | None = None) -> None:
         """Close a commitment, giving what is left of it back to its project."""
-        reason = self._reason(reason)
-        return self._change(by, community_id, year, "fund-release", command_id,
+        reason = self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-release", command_id,
                             lambda fund, at: fund.release_commitment(commitment_id, reason, by, at))
 
     def cancel_commitment(self, by: UUID, community_id: UUID, year: int, commitment_id: UUID, reason: str,
                           command_id: str | None = None) -> None:
         """Cancel a commitment that nothing was paid against."""
-        reason = self._reason(reason)
-        return self._change(by, community_id, year, "fund-cancel", command_id,
+        reason = self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-cancel", command_id,
                             lambda fund, at: fund.cancel_commitment(commitment_id, reason, by, at))
 
     def record_payment(self, by: UUID, community_id: UUID, year: int, project_id: UUID,
@@ -132,47 +134,56 @@ class FundUseCases(UseCases):
             fund.record_payment(payment_id, project_id, commitment_id, fen, payee_kind, payee, sealed, paid_on,
                                 description, receipt_ref, by, at)
             return payment_id
-        return self._change(by, community_id, year, "fund-pay", command_id, change)
+        return self._fund_change(by, community_id, year, "fund-pay", command_id, change)
 
     def approve_payment(self, by: UUID, community_id: UUID, year: int, payment_id: UUID,
                         command_id: str | None = None) -> None:
         """A different fund manager approves a pending payment (checker)."""
-        return self._change(by, community_id, year, "fund-approve", command_id,
+        return self._fund_change(by, community_id, year, "fund-approve", command_id,
                             lambda fund, at: fund.approve_payment(payment_id, by, at))
 
     def reject_payment(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, reason: str,
                        command_id: str | None = None) -> None:
         """A different fund manager sends a pending payment back, saying why."""
-        reason = self._reason(reason)
-        return self._change(by, community_id, year, "fund-reject", command_id,
+        reason = self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-reject", command_id,
                             lambda fund, at: fund.reject_payment(payment_id, reason, by, at))
 
     def void_payment(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, reason: str,
                      command_id: str | None = None) -> None:
         """The maker withdraws their own pending payment, saying why."""
-        reason = self._reason(reason)
-        return self._change(by, community_id, year, "fund-void", command_id,
+        reason = self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-void", command_id,
                             lambda fund, at: fund.void_payment(payment_id, reason, by, at))
 
     def refund_payment(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, amount: str | int,
                        reason: str, command_id: str | None = None) -> None:
         """Record money coming back from a paid payment, saying why."""
-        fen, reason = parse_fen(amount), self._reason(reason)
-        return self._change(by, community_id, year, "fund-refund", command_id,
+        fen, reason = parse_fen(amount), self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-refund", command_id,
                             lambda fund, at: fund.refund_payment(payment_id, fen, reason, by, at))
+
+    def erase_payee(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, reason: str,
+                    command_id: str | None = None) -> None:
+        """Erase an individual payee's name: record why, then delete the payment's key so the sealed name in
+        the event (and in every snapshot and backup of it) can never be read again. Amounts stay as they are."""
+        reason = self._fund_reason(reason)
+        self._fund_change(by, community_id, year, "fund-erase-payee", command_id,
+                     lambda fund, at: fund.erase_payee(payment_id, reason, by, at))
+        self.sealer.keys.delete(payment_id)
 
     def close_year(self, by: UUID, community_id: UUID, year: int, command_id: str | None = None) -> int:
         """Close the year's fund; returns the unspent balance in fen."""
         def change(fund: Fund, at) -> int:
             fund.close(by, at)
             return fund.unspent
-        return self._change(by, community_id, year, "fund-close", command_id, change)
+        return self._fund_change(by, community_id, year, "fund-close", command_id, change)
 
     # --- helpers -------------------------------------------------------------------------
-    def _change(self, by: UUID, community_id: UUID, year: int, use_case: str, command_id: str | None,
+    def _fund_change(self, by: UUID, community_id: UUID, year: int, use_case: str, command_id: str | None,
                 change: Callable[[Fund, Any], Any]) -> Any:
         year = check_year(year)
-        self._require_manager(by, community_id)
+        self._require_fund_manager(by, community_id)
 
         def action():
             fund = self.find(Fund, Fund.id_for(community_id, year))
@@ -186,9 +197,9 @@ class FundUseCases(UseCases):
         budget = getattr(self, "fund_budget_fen", DEFAULT_BUDGET_FEN)
         return Fund(community_id=community_id, year=year, budget_fen=budget, by=by, at=self.clock())
 
-    def _require_manager(self, by: UUID, community_id: UUID) -> None:
+    def _require_fund_manager(self, by: UUID, community_id: UUID) -> None:
         self._require_role(by, roles.FUND_MANAGER, community_id)  # type: ignore[attr-defined]
 
     @staticmethod
-    def _reason(reason: str) -> str:
+    def _fund_reason(reason: str) -> str:
         return clean_text(reason, "理由", max_length=200)

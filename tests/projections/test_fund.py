@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from domain.fund import Fund, local_day
+from domain.privacy import ERASED
 from projections import fund as views
 from tests.conftest import Places
 from tests.domain.fund_fixtures import YEAR, fund_case, make_resolution
@@ -85,22 +86,49 @@ def test_every_figure_drills_down_to_the_events_that_make_it_up(services, clock)
     assert all(line["position"] > 0 and line["at"].endswith("Z") for line in paid)
 
 
-@pytest.mark.parametrize("day", ["2026-04-30", "2026-05-01", "2026-05-21", "2026-06-30", "2026-07-21",
-                                 "2026-08-20", "2026-12-31"])
-def test_the_ledger_as_of_a_day_equals_a_replay_of_the_aggregate_up_to_that_day(services, clock, day):
+AS_OF_DAYS = ["2026-04-30", "2026-05-01", "2026-05-21", "2026-06-30", "2026-07-21", "2026-08-20", "2026-12-31"]
+
+
+def test_the_ledger_as_of_a_day_equals_a_replay_of_the_aggregate_up_to_that_day(services, clock):
     case = run_a_year(services, clock)
     fund_id = Fund.id_for(case.community, YEAR)
     events = list(services.app.repository.event_store.get(fund_id))
-    upto = [e.originator_version for e in events if local_day(e.at) <= date.fromisoformat(day)]
-    ledger = views.ledger(services.views, str(case.community), YEAR, as_of=day)
-    if not upto:
-        assert ledger["events"] == 0 and view_figures(ledger)["budget"] == 0
-        return
-    replayed = services.app.repository.get(fund_id, version=upto[-1])
-    assert view_figures(ledger) == aggregate_figures(replayed)
-    assert ledger["events"] == replayed.version
-    assert {r["id"]: (r["allocated"], r["committed"], r["pending"], r["paid"]) for r in ledger["projects"]} == \
-           {pid: (p["allocated"], p["committed"], p["pending"], p["paid"]) for pid, p in replayed.projects.items()}
+    for day in AS_OF_DAYS:  # one year, many days: a loop rather than a parameter keeps the set fast
+        upto = [e.originator_version for e in events if local_day(e.at) <= date.fromisoformat(day)]
+        ledger = views.ledger(services.views, str(case.community), YEAR, as_of=day)
+        if not upto:
+            assert ledger["events"] == 0 and view_figures(ledger)["budget"] == 0, day
+            continue
+        replayed = services.app.repository.get(fund_id, version=upto[-1])
+        assert view_figures(ledger) == aggregate_figures(replayed), day
+        assert ledger["events"] == replayed.version, day
+        assert {r["id"]: (r["allocated"], r["committed"], r["pending"], r["paid"]) for r in ledger["projects"]} == \
+               {pid: (p["allocated"], p["committed"], p["pending"], p["paid"]) for pid, p in replayed.projects.items()}
+
+
+def test_as_of_and_months_follow_the_calendar_in_shanghai_not_utc(services, clock):
+    """23:30 on 30 June in Shanghai is still June; 00:30 on 1 July in Shanghai is 16:30 UTC on 30 June but July."""
+    from datetime import datetime, timezone
+    app = services.app
+    case = fund_case(app, Places(app))
+    c, y = case.community, YEAR
+    project = app.allocate(case.maker, c, y, case.resolution, "楼道扶手", "elderly", "1,000")
+    clock.now = datetime(2026, 6, 30, 15, 30, tzinfo=timezone.utc)  # 2026-06-30 23:30 in Shanghai
+    june = app.record_payment(case.maker, c, y, project, None, "100", "organisation", "某公司", "2026-06-30", "六月",
+                              "A")
+    app.approve_payment(case.checker, c, y, june)
+    clock.now = datetime(2026, 6, 30, 16, 30, tzinfo=timezone.utc)  # 2026-07-01 00:30 in Shanghai
+    july = app.record_payment(case.maker, c, y, project, None, "7", "organisation", "某公司", "2026-07-01", "七月",
+                              "B")
+    app.approve_payment(case.checker, c, y, july)
+    services.runner.catch_up()
+    fund_id = views.fund_row(services.views, str(c), y)["id"]
+    assert views.ledger(services.views, str(c), y, as_of="2026-06-30")["totals"]["paid"] == 10_000
+    assert views.ledger(services.views, str(c), y, as_of="2026-07-01")["totals"]["paid"] == 10_700
+    months = {m["month"]: m["paid"] for m in views.monthly_spending(services.views, fund_id, y)}
+    assert (months["2026-06"], months["2026-07"]) == (10_000, 700)
+    assert [(p["month"], p["amount"]) for p in views.public_payments(services.views, fund_id)] == [
+        ("2026-06", 10_000), ("2026-07", 700)]
 
 
 def test_the_public_rows_show_only_approved_payments_with_individuals_masked(services, clock):
@@ -171,3 +199,32 @@ def test_replaying_the_fund_events_again_gives_the_same_rows(services, clock):
     assert len(before["fund_lines"]) > 15
     services.runner.rebuild()
     assert snapshot(services, TABLES) == before
+
+
+def test_erasing_a_payee_blanks_the_name_in_every_row_and_keeps_the_amounts_even_after_a_rebuild(services, clock):
+    case = run_a_year(services, clock)
+    app, c = services.app, case.community
+    fund_id = views.fund_row(services.views, str(c), YEAR)["id"]
+    [seeds] = [p["id"] for p in views.payments(services.views, fund_id) if p["payee"] == "王小明"]
+    figures = view_figures(views.ledger(services.views, str(c), YEAR))
+    public_amounts = [p["amount"] for p in views.public_payments(services.views, fund_id)]
+    app.erase_payee(case.checker, c, YEAR, seeds, "本人依法申请删除")
+    services.runner.catch_up()
+
+    def no_name_anywhere():
+        rows = snapshot(services, TABLES)
+        assert "王小明" not in repr(rows) and "王**" not in repr(rows)
+        [row] = [p for p in views.payments(services.views, fund_id) if p["id"] == seeds]
+        assert (row["payee"], row["payee_public"], row["amount"], row["status"]) == \
+               (ERASED, ERASED, 120_050, "approved")
+        assert view_figures(views.ledger(services.views, str(c), YEAR)) == figures
+        assert [p["amount"] for p in views.public_payments(services.views, fund_id)] == public_amounts
+        erased = views.lines(services.views, fund_id)[-1]
+        assert (erased["type"], erased["amount"], erased["reason"], erased["actor_name"]) == \
+               ("PayeeErased", 0, "本人依法申请删除", "钱出纳")
+        assert all(erased[f"d_{f}"] == 0 for f in ("budget", "allocated", "committed", "pending", "paid"))
+        return rows
+
+    before = no_name_anywhere()
+    services.runner.rebuild()
+    assert no_name_anywhere() == before
