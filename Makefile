@@ -35,6 +35,7 @@ test: $(STAMP) postgres
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_signup.py
+	$(BIN)/python bench/bench_capabilities.py
 
 rebuild: $(STAMP)
 	$(BIN)/linli rebuild
