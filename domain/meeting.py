@@ -144,6 +144,7 @@ class Meeting(Aggregate):
         self.motions: dict[str, dict] = {}
         self.minutes = ""
         self.minutes_revision = 0
+        self.sequence = 0
 
     @staticmethod
     def check_schedule(starts_at: datetime, ends_at: datetime, registration_deadline: datetime, mode: str,
@@ -170,6 +171,34 @@ class Meeting(Aggregate):
             raise MeetingScheduleError("法定人数比例应在 1% 到 100% 之间")
 
     # --- phase ------------------------------------------------------------------------------
+    def reschedule(self, starts_at: datetime, ends_at: datetime, place: str, registration_deadline: datetime,
+                   reason: str, by: UUID, at: datetime) -> int:
+        """The worker moves a meeting that has not opened to a new time and place; registrations and the
+        waitlist keep their places. Returns the new calendar sequence (1 for the first change)."""
+        self._require(SCHEDULED, "只有尚未开始的会议可以改期")
+        if self.present:
+            raise MeetingPhaseError("已有居民签到，不能改期；请先为他们签退")
+        Meeting.check_schedule(starts_at, ends_at, registration_deadline, self.mode, self.capacity,
+                               self.voting_rule, self.quorum_percent, at)
+        if (starts_at, ends_at, place, registration_deadline) == (
+                self.starts_at, self.ends_at, self.place, self.registration_deadline):
+            raise MeetingScheduleError("新的时间和地点与原安排相同")
+        sequence = getattr(self, "sequence", 0) + 1
+        self._rescheduled(starts_at=starts_at, ends_at=ends_at, place=place,
+                          registration_deadline=registration_deadline, reason=reason, sequence=sequence,
+                          previous_starts_at=self.starts_at, previous_place=self.place, by=by, at=at)
+        return sequence
+
+    @event("Rescheduled")
+    def _rescheduled(self, starts_at: datetime, ends_at: datetime, place: str, registration_deadline: datetime,
+                     reason: str, sequence: int, previous_starts_at: datetime, previous_place: str, by: UUID,
+                     at: datetime) -> None:
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.place = place
+        self.registration_deadline = registration_deadline
+        self.sequence = sequence
+
     def cancel(self, reason: str, by: UUID, at: datetime) -> None:
         """The worker calls the meeting off before it opens."""
         self._require(SCHEDULED, "只有尚未开始的会议可以取消")

@@ -32,6 +32,10 @@ projection = Projection(
             roll_size INTEGER NOT NULL DEFAULT 0, quorum_required INTEGER NOT NULL DEFAULT 0,
             opened_at TEXT, closed_at TEXT, cancel_reason TEXT, minutes TEXT, minutes_revision INTEGER NOT NULL DEFAULT 0,
             minutes_at TEXT, updated_at TEXT NOT NULL)""",
+        "rt_reschedules": """CREATE TABLE IF NOT EXISTS rt_reschedules (
+            meeting_id TEXT NOT NULL, sequence INTEGER NOT NULL, previous_starts_at TEXT NOT NULL,
+            previous_place TEXT NOT NULL, starts_at TEXT NOT NULL, place TEXT NOT NULL, reason TEXT NOT NULL,
+            at TEXT NOT NULL, PRIMARY KEY (meeting_id, sequence))""",
         "rt_registrations": """CREATE TABLE IF NOT EXISTS rt_registrations (
             meeting_id TEXT NOT NULL, account_id TEXT NOT NULL, status TEXT NOT NULL, seq BIGINT NOT NULL,
             registered_at TEXT NOT NULL, changed_at TEXT NOT NULL, promoted INTEGER NOT NULL DEFAULT 0,
@@ -103,6 +107,17 @@ def _scheduled(tx: Tx, e, ctx: Context) -> None:
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)",
                (_m(e), str(e.community_id), e.title, e.purpose, iso(e.starts_at), iso(e.ends_at), e.place, e.mode,
                 e.capacity, iso(e.registration_deadline), e.voting_rule, e.quorum_percent, iso(e.at), iso(e.at)))
+
+
+@projection.on(Meeting.Rescheduled)
+def _rescheduled(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_meetings SET starts_at = ?, ends_at = ?, place = ?, registration_deadline = ? WHERE id = ?",
+               (iso(e.starts_at), iso(e.ends_at), e.place, iso(e.registration_deadline), _m(e)))
+    tx.execute("INSERT INTO rt_reschedules (meeting_id, sequence, previous_starts_at, previous_place, starts_at, "
+               "place, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, sequence) DO NOTHING",
+               (_m(e), e.sequence, iso(e.previous_starts_at), e.previous_place, iso(e.starts_at), e.place,
+                e.reason, iso(e.at)))
+    _touch(tx, e)
 
 
 @projection.on(Meeting.Cancelled)
@@ -317,9 +332,18 @@ def meetings(db: Database, community_id: str, now: datetime) -> tuple[list[dict]
     return upcoming, past
 
 
+_WITH_SEQUENCE = ("SELECT m.*, (SELECT COUNT(*) FROM rt_reschedules s WHERE s.meeting_id = m.id) AS sequence "
+                  "FROM rt_meetings m ")
+
+
 def meeting(db: Database, meeting_id: str) -> dict | None:
-    """One meeting's row."""
-    return db.one("SELECT * FROM rt_meetings WHERE id = ?", (meeting_id,))
+    """One meeting's row, with `sequence`: how many times it was rescheduled."""
+    return db.one(_WITH_SEQUENCE + "WHERE m.id = ?", (meeting_id,))
+
+
+def reschedules(db: Database, meeting_id: str) -> list[dict]:
+    """The meeting's changes of time and place, oldest first."""
+    return db.all("SELECT * FROM rt_reschedules WHERE meeting_id = ? ORDER BY sequence", (meeting_id,))
 
 
 def viewer_registrations(db: Database, community_id: str, account_id: str | None) -> dict[str, str]:
@@ -475,7 +499,7 @@ def my_rating(db: Database, resolution_id: str, account_id: str | None) -> int |
 
 def calendar_meetings(db: Database, community_id: str) -> list[dict]:
     """Every meeting of the community for the iCalendar feed (cancelled ones too, marked so)."""
-    return db.all("SELECT * FROM rt_meetings WHERE community_id = ? ORDER BY starts_at", (community_id,))
+    return db.all(_WITH_SEQUENCE + "WHERE m.community_id = ? ORDER BY m.starts_at, m.id", (community_id,))
 
 
 # --- "as of": the same handlers replayed into a throw-away database -------------------------------

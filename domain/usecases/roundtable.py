@@ -71,6 +71,18 @@ class RoundtableUseCases(UseCases):
             return meeting.id, [meeting]
         return self.execute("rt-schedule", command_id, action)
 
+    def reschedule_meeting(self, worker_id: UUID, meeting_id: UUID, starts_at: datetime, ends_at: datetime,
+                           place: str, registration_deadline: datetime, reason: str = "",
+                           command_id: str | None = None) -> int:
+        """The worker moves a meeting that has not opened; registered and waitlisted residents keep their places.
+        Returns the calendar sequence number of the change."""
+        place = clean_text(place, "地点", max_length=200)
+        reason = clean_text(reason, "改期原因", max_length=200, required=False)
+        return self._meeting_action(
+            "rt-reschedule", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id),
+            lambda m: m.reschedule(starts_at, ends_at, place, registration_deadline, reason, worker_id,
+                                   self.clock()))
+
     def cancel_meeting(self, worker_id: UUID, meeting_id: UUID, reason: str, command_id: str | None = None) -> None:
         """The worker calls a meeting off before it opens, saying why."""
         reason = clean_text(reason, "取消原因", max_length=200)

@@ -48,6 +48,8 @@ class Scene:
             app.register_for_meeting(x, m)
         self.catch_up()
         app.cancel_registration(r[0], m)                       # r[2] promoted, r[3] still waiting
+        app.reschedule_meeting(w, m, self.starts, self.starts + timedelta(hours=3), "社区大礼堂",
+                               self.starts - timedelta(hours=2), "人多，换大场地")
         self.item = app.propose_agenda_item(r[1], m, "3 号楼加装电梯", "<script>alert(1)</script>")
         self.declined = app.propose_agenda_item(r[2], m, "停车", "")
         self.second = app.propose_agenda_item(w, m, "垃圾分类", "")
@@ -97,7 +99,7 @@ def scene(services, clock):
 def test_replaying_the_events_twice_gives_the_same_rows(scene):
     scene.run()
     built = snapshot(scene.svc.views)
-    assert built["rt_meetings"] and built["rt_votes"] and built["rt_progress"]
+    assert built["rt_meetings"] and built["rt_votes"] and built["rt_progress"] and built["rt_reschedules"]
     scene.svc.runner.rebuild()
     assert snapshot(scene.svc.views) == built
     scene.svc.runner.rebuild()
@@ -252,3 +254,14 @@ def test_twenty_parallel_votes_with_different_command_ids_record_one_and_refuse_
     assert sorted(outcomes) == ["ok"] + ["refused"] * 19
     scene.catch_up()
     assert views.open_motion(scene.svc.views, str(scene.meeting_id))["votes_cast"] == 3
+
+
+def test_a_reschedule_updates_the_meeting_and_keeps_its_history(scene):
+    scene.run(stop_after="voting")
+    db, m = scene.svc.views, str(scene.meeting_id)
+    row = views.meeting(db, m)
+    assert (row["place"], row["sequence"]) == ("社区大礼堂", 1)
+    assert row["ends_at"] == views.iso(scene.starts + timedelta(hours=3))
+    [change] = views.reschedules(db, m)
+    assert (change["previous_place"], change["place"], change["reason"]) == ("社区活动室", "社区大礼堂", "人多，换大场地")
+    assert [r["sequence"] for r in views.calendar_meetings(db, str(scene.community))] == [1]

@@ -85,6 +85,8 @@ def parse_local(text: str | None, field_name: str) -> datetime:
         naive = datetime.fromisoformat(raw.replace(" ", "T"))
     except ValueError:
         raise InvalidInputError("{field}不是有效的时间", field=field_name) from None
+    if not 2000 <= naive.year <= 2999:  # also keeps year 1 and 9999 clear of overflow when shifted to UTC
+        raise InvalidInputError("{field}不是有效的时间", field=field_name)
     return naive.replace(tzinfo=SHANGHAI).astimezone(timezone.utc)
 
 
@@ -138,6 +140,7 @@ class MeetingView:
     motions: list[dict]
     resolutions: list[dict]
     minutes_check: list[dict]
+    reschedules: list[dict] = field(default_factory=list)
     my_registration: dict | None = None
     my_supports: set[str] = field(default_factory=set)
     my_votes: dict[str, str] = field(default_factory=dict)
@@ -171,6 +174,7 @@ def meeting_view(request: Request, community: dict, meeting: dict, db: Any, as_o
     motions = views.motions(db, mid)
     view = MeetingView(community=community, meeting=meeting, agenda=agenda, motions=motions,
                        resolutions=views.meeting_resolutions(db, mid), minutes_check=views.minutes_check(db, mid),
+                       reschedules=views.reschedules(db, mid),
                        is_worker=worker, is_resident=resident, see_names=may_see_names(who, community), as_of=as_of)
     view.registration_open = (as_of is None and meeting["status"] == "scheduled"
                               and views.iso(services(request).app.clock()) <= meeting["registration_deadline"])
@@ -375,6 +379,20 @@ def cancel(request: Request, form: Form) -> Response:
 
 
 @action
+def reschedule(request: Request, form: Form) -> Response:
+    app = services(request).app
+
+    def run(worker_id: UUID, meeting_id: UUID, command_id: str | None = None) -> int:
+        return app.reschedule_meeting(
+            worker_id, meeting_id, parse_local(form.get("starts_at"), "开始时间"),
+            parse_local(form.get("ends_at"), "结束时间"), form.get("place", ""),
+            parse_local(form.get("registration_deadline"), "报名截止时间"), form.get("reason", ""),
+            command_id=command_id)
+    return _meeting_command(request, form, run, _me_id(request), _uuid(request.path_params["meeting_id"]),
+                            done="会议已改期，已报名的居民保留名额")
+
+
+@action
 def open_motion(request: Request, form: Form) -> Response:
     return _meeting_command(request, form, services(request).app.open_motion, _me_id(request),
                             _uuid(request.path_params["meeting_id"]), form.get("item_id", ""),
@@ -469,6 +487,9 @@ def _calendar(request: Request, community: dict, rows: list[dict]) -> Calendar:
         ev.add("description", row["purpose"])
         ev.add("url", f"{base}{_base(community)}/{row['id']}")
         ev.add("status", "CANCELLED" if row["status"] == "cancelled" else "CONFIRMED")
+        # Calendar clients replace an event only when its SEQUENCE grows: each change of time or place adds one,
+        # and so does the cancellation.
+        ev.add("sequence", int(row.get("sequence") or 0) + (1 if row["status"] == "cancelled" else 0))
         cal.add_component(ev)
     cal.add_missing_timezones()
     return cal
@@ -594,6 +615,7 @@ routes = [
     Route(_M + "/open", open_meeting, methods=["POST"], name="roundtable_open"),
     Route(_M + "/adjourn", adjourn, methods=["POST"], name="roundtable_adjourn"),
     Route(_M + "/cancel", cancel, methods=["POST"], name="roundtable_cancel"),
+    Route(_M + "/reschedule", reschedule, methods=["POST"], name="roundtable_reschedule"),
     Route(_M + "/motions", open_motion, methods=["POST"], name="roundtable_open_motion"),
     Route(_M + "/motions/{motion_id}/vote", vote, methods=["POST"], name="roundtable_vote"),
     Route(_M + "/motions/{motion_id}/close", close_motion, methods=["POST"], name="roundtable_close_motion"),
