@@ -310,6 +310,21 @@ def payments(db: Database, fund_id: str, status: str | None = None, project_id: 
                   f"WHERE {' AND '.join(where)} ORDER BY pm.position DESC", tuple(params))
 
 
+def payment(db: Database, fund_id: str, payment_id: str) -> dict | None:
+    """One payment of a fund (None if it is not this fund's), with its project and who recorded and decided it."""
+    return db.one("SELECT pm.*, pr.title AS project_title, m.name AS maker_name, c.name AS checker_name "
+                  "FROM fund_payments pm JOIN fund_projects pr ON pr.id = pm.project_id "
+                  "LEFT JOIN dir_people m ON m.id = pm.recorded_by LEFT JOIN dir_people c ON c.id = pm.decided_by "
+                  "WHERE pm.fund_id = ? AND pm.id = ?", (fund_id, payment_id))
+
+
+def commitment(db: Database, fund_id: str, commitment_id: str) -> dict | None:
+    """One open or ended commitment of a fund with what is left of it (None if it is not this fund's)."""
+    return db.one("SELECT c.*, (SELECT COALESCE(SUM(l.d_committed), 0) FROM fund_lines l WHERE l.fund_id = c.fund_id "
+                  "AND l.commitment_id = c.id) AS remaining FROM fund_commitments c WHERE c.fund_id = ? AND c.id = ?",
+                  (fund_id, commitment_id))
+
+
 def public_payments(db: Database, fund_id: str) -> list[dict]:
     """Approved payments for the public disclosure: individuals masked, grouped by the month they were paid."""
     return db.all("SELECT pm.id, pm.decided_month AS month, pm.paid_on, pm.payee_public, pm.payee_kind, pm.amount, "

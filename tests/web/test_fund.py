@@ -357,3 +357,153 @@ def test_the_drill_down_page_answers_every_query_without_a_server_error(web, pla
     response = web.get(f"{base(places.community)}/lines?{query}")
     assert response.status_code in (200, 404), response.text
     assert response.status_code == (404 if "not-a-uuid" in query else 200)
+
+
+# --- htmx: the pending list and the payment form ----------------------------------------------------------
+HX = {"HX-Request": "true"}
+
+
+def test_approving_from_the_pending_list_with_htmx_swaps_the_card_and_the_figures_in_place(web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, "1,500", cid="p1")
+    [payment_id] = fund(web, places.community).payments
+    web.logout()
+    web.login(actors.checker_phone)
+    ledger = web.get(f"/c/{places.community}/fund").text
+    assert f'hx-post="{base(places.community)}/payments/{payment_id}/approve"' in ledger
+    assert f'hx-target="#payment-{payment_id}"' in ledger and f'id="payment-{payment_id}"' in ledger
+    response = web.post_form(f"{base(places.community)}/payments/{payment_id}/approve", {"command_id": "hx-ok"},
+                             headers=HX)
+    assert response.status_code == 200 and "<html" not in response.text
+    assert response.text.lstrip().startswith(f'<li class="card fund-payment fund-payment-approved" id="payment-{payment_id}"')
+    assert "已支付" in response.text and "/approve" not in response.text  # no buttons left for a decided payment
+    assert 'id="fund-figures" hx-swap-oob="true"' in response.text and "¥1,500.00" in response.text
+    assert fund(web, places.community).paid == 150_000
+    # the same form again (a double click) has no second effect and still answers the card
+    again = web.post_form(f"{base(places.community)}/payments/{payment_id}/approve", {"command_id": "hx-ok"},
+                          headers=HX)
+    assert again.status_code == 200 and fund(web, places.community).paid == 150_000
+
+
+def test_rejecting_with_htmx_on_the_project_page_swaps_the_card_and_the_project_figures(web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, "700", cid="p1")
+    [payment_id] = fund(web, places.community).payments
+    web.logout()
+    web.login(actors.checker_phone)
+    response = web.post_form(f"{base(places.community)}/payments/{payment_id}/reject",
+                             {"command_id": "hx-no", "reason": "票据不全", "project_id": project}, headers=HX)
+    assert response.status_code == 200 and "已退回" in response.text and "票据不全" in response.text
+    assert 'id="project-figures" hx-swap-oob="true"' in response.text and "¥10,000.00" in response.text
+    assert fund(web, places.community).pending == 0
+
+
+def test_a_refused_htmx_approval_answers_a_4xx_alert_fragment_and_changes_nothing(web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, "700", cid="p1")
+    [payment_id] = fund(web, places.community).payments
+    own = web.post_form(f"{base(places.community)}/payments/{payment_id}/approve", {"command_id": "self"}, headers=HX)
+    assert own.status_code == 403 and 'role="alert"' in own.text and "不能审核自己录入的支付" in own.text
+    assert "<html" not in own.text and fund(web, places.community).pending == 70_000
+
+
+def test_without_javascript_approval_still_answers_303_to_the_page_it_came_from(web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, "700", cid="p1")
+    [payment_id] = fund(web, places.community).payments
+    web.logout()
+    web.login(actors.checker_phone)
+    response = web.post_form(f"{base(places.community)}/payments/{payment_id}/approve",
+                             {"command_id": "plain", "project_id": project})
+    assert response.status_code == 303 and response.headers["location"].endswith(f"/projects/{project}")
+
+
+def test_the_payment_form_shows_what_the_project_or_commitment_can_still_pay(web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution, "10,000")
+    commitment = web.services.app.commit(actors.maker, places.community, YEAR, project, "4,000", "合同")
+    web.services.runner.catch_up()
+    page = web.get(f"{base(places.community)}/projects/{project}").text
+    assert 'id="pay-available"' in page and "项目可用：¥6,000.00" in page  # also without JavaScript
+    url = f"{base(places.community)}/projects/{project}/available"
+    assert f'hx-get="{url}"' in page
+    assert "项目可用：¥6,000.00" in web.get(url).text
+    assert "录入 ¥1,000.00 后剩余 ¥5,000.00" in web.get(url, params={"amount": "1,000"}).text
+    too_much = web.get(url, params={"amount": "6000.01"}).text
+    assert "超出可用余额" in too_much and 'class="fund-available error"' in too_much
+    left = web.get(url, params={"commitment_id": str(commitment), "amount": "4000"}).text
+    assert "该预留剩余：¥4,000.00" in left and "剩余 ¥0.00" in left
+    assert "金额格式不正确" in web.get(url, params={"amount": "1e5"}).text
+    for query in ({"commitment_id": "not-a-uuid"}, {"commitment_id": str(actors.resolution)}):
+        assert web.get(url, params=query).status_code == 404
+    assert web.get(f"{base(places.community)}/projects/{actors.resolution}/available").status_code == 404
+
+
+def test_only_a_fund_manager_of_the_community_sees_the_available_amount_fragment(web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    web.logout()
+    url = f"{base(places.community)}/projects/{project}/available"
+    assert web.get(url, follow_redirects=False).status_code == 303  # login first
+    web.login(actors.other_phone)
+    assert web.get(url).status_code == 403
+
+
+# --- erasing an individual payee -----------------------------------------------------------------------------
+def test_a_fund_manager_erases_an_individual_payee_from_pages_disclosure_and_csv_and_the_totals_stay(
+        web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, "1,200.50", cid="p-ind", payee="王小明", kind="individual")
+    [payment_id] = fund(web, places.community).payments
+    approve_as_checker(web, actors, places.community, payment_id)
+    b = base(places.community)
+    assert "王小明" in web.get(f"{b}/projects/{project}").text and f"/payments/{payment_id}/erase" in \
+        web.get(f"{b}/projects/{project}").text
+    refused = web.post_form(f"{b}/payments/{payment_id}/erase", {"command_id": "e0", "reason": ""})
+    assert refused.status_code == 422 and web.services.app.sealer.keys.get(payment_id) is not None
+    response = web.post_form(f"{b}/payments/{payment_id}/erase", {"command_id": "e1", "reason": "本人依法申请删除",
+                                                                   "project_id": project}, headers=HX)
+    assert response.status_code == 200 and "（已删除）" in response.text and "/erase" not in response.text
+    assert web.services.app.sealer.keys.get(payment_id) is None
+    csv_text = web.get(f"{b}/ledger.csv").content.decode("utf-8-sig")
+    for text in (web.get(f"{b}/projects/{project}").text, web.get(f"/c/{places.community}/fund").text,
+                 web.get(f"{b}/disclosure").text, web.get(f"{b}/lines").text, csv_text):
+        assert "王小明" not in text and "王**" not in text
+    assert "1,200.50" in csv_text and "删除收款人信息" in csv_text and "本人依法申请删除" in csv_text
+    assert "1,200.50" in web.get(f"{b}/disclosure").text
+    assert fund(web, places.community).paid == 120_050
+
+
+def test_an_organisation_payee_has_no_erase_form_and_the_erase_action_refuses_it(web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, "100", cid="p-org")
+    [payment_id] = fund(web, places.community).payments
+    b = base(places.community)
+    assert "/erase" not in web.get(f"{b}/projects/{project}").text
+    response = web.post_form(f"{b}/payments/{payment_id}/erase", {"command_id": "e", "reason": "x"})
+    assert response.status_code == 409 and "单位名称须公示" in response.text
+
+
+def test_a_worker_or_another_communitys_manager_cannot_erase_a_payee(web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, "100", cid="p-ind", payee="王小明", kind="individual")
+    [payment_id] = fund(web, places.community).payments
+    web.logout()
+    _, worker_phone = web_person(web, roles.WORKER, places.community)
+    for phone in (worker_phone, actors.other_phone):
+        web.login(phone)
+        page = web.get(f"/c/{places.community}/fund").text
+        assert "/erase" not in page
+        for url in (f"{base(places.community)}/payments/{payment_id}/erase",
+                    f"{base(places.other_community)}/payments/{payment_id}/erase"):
+            response = web.post_form(url, {"command_id": "e-" + phone + url, "reason": "x"})
+            assert response.status_code in (403, 404), (phone, url, response.status_code)
+        web.logout()
+    assert web.services.app.sealer.keys.get(payment_id) is not None

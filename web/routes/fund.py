@@ -15,15 +15,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain import roles
-from domain.errors import NotFoundError
+from domain.errors import DomainError, NotFoundError
 from domain.fund import CATEGORIES, CHINA, PAYEE_KINDS, PAYMENT_STATUS_NAMES
-from domain.money import format_fen
+from domain.money import format_fen, parse_fen
+from domain.privacy import ERASED
 from domain.usecases.fund import check_year
 from projections import directory
 from projections import fund as views
 from web import auth
 from web.auth import Principal
-from web.http import Form, action, command, me, page, parse_uuid, redirect, render, services
+from web.http import Form, action, command, error_text, is_htmx, me, page, parse_uuid, redirect, render, services
 from web.routes.core import community_or_404, require
 
 FIGURE_NAMES = {"budget": "年度预算", "allocated": "已分配", "committed": "已预留", "pending": "待审核",
@@ -33,7 +34,7 @@ LINE_TYPE_NAMES = {
     "Opened": "开启年度资金", "Allocated": "分配", "AllocationIncreased": "追加分配", "AllocationReduced": "核减分配",
     "Committed": "预留", "CommitmentReleased": "释放预留", "CommitmentCancelled": "取消预留",
     "PaymentRecorded": "录入支付", "PaymentApproved": "审核通过", "PaymentRejected": "退回支付",
-    "PaymentVoided": "撤回支付", "PaymentRefunded": "退款", "Closed": "年度结账",
+    "PaymentVoided": "撤回支付", "PaymentRefunded": "退款", "PayeeErased": "已删除收款人信息", "Closed": "年度结账",
 }
 
 
@@ -99,7 +100,7 @@ def _render(request: Request, template: str, **context) -> Response:
     return render(request, template, local=local, categories=CATEGORIES, payee_kinds=PAYEE_KINDS,
                   figure_names=FIGURE_NAMES, line_type_names=LINE_TYPE_NAMES,
                   payment_status_names=PAYMENT_STATUS_NAMES, commitment_status_names=COMMITMENT_STATUS_NAMES,
-                  link=as_of_link, yuan=format_fen, tab="fund", **context)
+                  link=as_of_link, yuan=format_fen, erased_marker=ERASED, tab="fund", **context)
 
 
 # --- charts: server-side SVG geometry (the template draws rects; no JavaScript) -------------------
@@ -179,8 +180,8 @@ def index(request: Request) -> Response:
         years=sorted(set(views.years(svc.views, community["id"])) | {year, this_year(request)}, reverse=True),
         pending=views.payments(svc.views, fund_id, "pending") if fund_id and not as_of else [],
         resolutions=views.passed_resolutions(svc.views, community["id"]),
-        manage=may_manage_fund(principal, community), base=_base(community, year), today=today(request),
-        me_id=principal.account_id)
+        manage=may_manage_fund(principal, community), may_erase=may_manage_fund(principal, community),
+        base=_base(community, year), today=today(request), me_id=principal.account_id)
 
 
 @page(public=True)
@@ -242,7 +243,38 @@ def project_page(request: Request) -> Response:
                    commitments=views.commitments(svc.views, fund["id"], project["id"]),
                    payments=views.payments(svc.views, fund["id"], project_id=project["id"]),
                    manage=may_manage_fund(principal, community) and not fund["closed"],
+                   may_erase=may_manage_fund(principal, community),
                    base=_base(community, year), today=today(request), me_id=principal.account_id)
+
+
+@page
+def available(request: Request) -> Response:
+    """A fragment for the payment form: what the project (or the chosen commitment) can still pay, and what an
+    amount being typed would leave. Read-only; the use case checks again when the form is sent."""
+    community = community_or_404(request)
+    require(may_manage_fund(me(request), community), "只有本社区的资金管理员可以进行此操作")
+    year = year_param(request)
+    fund = fund_or_404(request, community, year)
+    svc = services(request)
+    project = views.project(svc.views, fund["id"], str(_project_id(request)))
+    if project is None:
+        raise NotFoundError("找不到该项目")
+    source, left = "project", project["free"]
+    raw_commitment = request.query_params.get("commitment_id")
+    if raw_commitment:
+        commitment = views.commitment(svc.views, fund["id"], str(parse_uuid(raw_commitment, "预留")))
+        if commitment is None or commitment["project_id"] != project["id"]:
+            raise NotFoundError("找不到该预留")
+        source, left = "commitment", int(commitment["remaining"]) if commitment["status"] == "open" else 0
+    amount_fen, amount_error = None, None
+    raw_amount = request.query_params.get("amount", "")
+    if raw_amount.strip():
+        try:
+            amount_fen = parse_fen(raw_amount[:40])
+        except DomainError as e:
+            amount_error = error_text(request, e)
+    return _render(request, "fund/_available.html", available=left, source=source, amount_fen=amount_fen,
+                   amount_error=amount_error)
 
 
 def csv_cell(value: object) -> str:
@@ -384,6 +416,8 @@ def commitment_action(request: Request, form: Form) -> Response:
 
 @action
 def payment_action(request: Request, form: Form) -> Response:
+    """Approve, reject, void, refund or erase the payee of one payment. Without JS: POST → 303. With htmx: the
+    payment's card again (and the page's figures out of band), so the list updates in place."""
     app = services(request).app
     op = request.path_params["op"]
     payment_id = parse_uuid(request.path_params["payment_id"], "支付")
@@ -400,9 +434,36 @@ def payment_action(request: Request, form: Form) -> Response:
         run = lambda by, c, y: command(request, app.refund_payment, by, c, y, payment_id,  # noqa: E731
                                        form.get("amount", ""), form.get("reason", ""), command_id=cid)
         flash = "退款已记录"
+    elif op == "erase":
+        run = lambda by, c, y: command(request, app.erase_payee, by, c, y, payment_id,  # noqa: E731
+                                       form.get("reason", ""), command_id=cid)
+        flash = "收款人个人信息已删除"
     else:
         raise NotFoundError("找不到该页面")
-    return _act(request, form, run, flash, _back_to_project(form))
+    back = _back_to_project(form)
+    if not is_htmx(request):
+        return _act(request, form, run, flash, back)
+    community = community_or_404(request)
+    require(may_manage_fund(me(request), community), "只有本社区的资金管理员可以进行此操作")
+    year = year_param(request)
+    run(_me_id(request), parse_uuid(community["id"]), year)
+    return _payment_card(request, community, year, str(payment_id), on_project_page=back is not None)
+
+
+def _payment_card(request: Request, community: dict, year: int, payment_id: str, on_project_page: bool) -> Response:
+    svc = services(request)
+    principal = me(request)
+    fund = fund_or_404(request, community, year)
+    payment = views.payment(svc.views, fund["id"], payment_id)
+    if payment is None:
+        raise NotFoundError("找不到该支付")
+    context = {"project": views.project(svc.views, fund["id"], payment["project_id"])} if on_project_page else \
+        {"ledger": views.ledger(svc.views, community["id"], year), "as_of": None}
+    return _render(request, "fund/_payment_swap.html", p=payment, base=_base(community, year),
+                   manage=may_manage_fund(principal, community) and not fund["closed"],
+                   may_erase=may_manage_fund(principal, community), me_id=principal.account_id,
+                   project_id=payment["project_id"] if on_project_page else None,
+                   show_project=not on_project_page, **context)
 
 
 def _back_to_project(form: Form) -> Callable[[str, object], str] | None:
@@ -434,6 +495,7 @@ routes = [
     Route(BASE + "/{year:int}/lines", lines, name="fund_lines"),
     Route(BASE + "/{year:int}/ledger.csv", ledger_csv, name="fund_ledger_csv"),
     Route(BASE + "/{year:int}/projects/{project_id}", project_page, methods=["GET"], name="fund_project"),
+    Route(BASE + "/{year:int}/projects/{project_id}/available", available, methods=["GET"], name="fund_available"),
     Route(BASE + "/{year:int}/open", open_fund, methods=["POST"], name="fund_open"),
     Route(BASE + "/{year:int}/allocate", allocate, methods=["POST"], name="fund_allocate"),
     Route(BASE + "/{year:int}/projects/{project_id}/{op}", project_action, methods=["POST"], name="fund_project_action"),
