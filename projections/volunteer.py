@@ -40,6 +40,16 @@ projection = Projection(
             code TEXT PRIMARY KEY, certificate_id TEXT NOT NULL, revision INTEGER NOT NULL, serial TEXT NOT NULL,
             account_id TEXT NOT NULL, org_id TEXT NOT NULL, org_kind TEXT NOT NULL, org_name TEXT NOT NULL,
             year TEXT NOT NULL, minutes INTEGER NOT NULL, items TEXT NOT NULL, issued_at TEXT NOT NULL)""",
+        # Added with calling off and walk-ins: new tables (not new columns), so existing view databases need no
+        # rebuild to pick them up.
+        "vol_cancellations": """CREATE TABLE IF NOT EXISTS vol_cancellations (
+            shift_id TEXT PRIMARY KEY, day_id TEXT NOT NULL, reason TEXT NOT NULL, by_id TEXT NOT NULL,
+            at TEXT NOT NULL)""",
+        "vol_day_cancellations": """CREATE TABLE IF NOT EXISTS vol_day_cancellations (
+            day_id TEXT PRIMARY KEY, reason TEXT NOT NULL, by_id TEXT NOT NULL, at TEXT NOT NULL)""",
+        "vol_walk_ins": """CREATE TABLE IF NOT EXISTS vol_walk_ins (
+            shift_id TEXT NOT NULL, account_id TEXT NOT NULL, by_id TEXT NOT NULL, at TEXT NOT NULL,
+            beyond_places INTEGER NOT NULL, PRIMARY KEY (shift_id, account_id))""",
     },
     indexes=[
         "CREATE INDEX IF NOT EXISTS vol_days_by_place ON vol_days (community_id, street_id, day_date)",
@@ -104,6 +114,43 @@ def _promoted(tx: Tx, e, ctx: Context) -> None:
                (str(e.shift_id), str(e.account_id)))
     tx.execute("INSERT INTO vol_notices (account_id, shift_id, at, kind, day_id) VALUES (?, ?, ?, 'promoted', ?) "
                "ON CONFLICT DO NOTHING", (str(e.account_id), str(e.shift_id), _iso(e.at), str(e.originator_id)))
+
+
+@projection.on(ActionDay.ShiftCancelled)
+def _shift_cancelled(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO vol_cancellations (shift_id, day_id, reason, by_id, at) VALUES (?, ?, ?, ?, ?)",
+               (str(e.shift_id), str(e.originator_id), e.reason, str(e.by), _iso(e.at)))
+    for account_id in list(e.confirmed) + list(e.waitlisted):
+        tx.execute("INSERT INTO vol_notices (account_id, shift_id, at, kind, day_id) VALUES (?, ?, ?, 'cancelled', ?) "
+                   "ON CONFLICT DO NOTHING", (str(account_id), str(e.shift_id), _iso(e.at), str(e.originator_id)))
+
+
+@projection.on(ActionDay.DayCancelled)
+def _day_cancelled(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO vol_day_cancellations (day_id, reason, by_id, at) VALUES (?, ?, ?, ?)",
+               (str(e.originator_id), e.reason, str(e.by), _iso(e.at)))
+
+
+@projection.on(ActionDay.PlacesChanged)
+def _places_changed(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE vol_shifts SET places = ? WHERE id = ?", (e.places, str(e.shift_id)))
+
+
+@projection.on(ActionDay.WalkedIn)
+def _walked_in(tx: Tx, e, ctx: Context) -> None:
+    status = tx.scalar("SELECT status FROM vol_entries WHERE shift_id = ? AND account_id = ?",
+                       (str(e.shift_id), str(e.account_id)))
+    if status == "waitlisted":
+        tx.execute("UPDATE vol_shifts SET taken = taken + 1, waiting = waiting - 1 WHERE id = ?", (str(e.shift_id),))
+        tx.execute("UPDATE vol_entries SET status = 'confirmed', wait_seq = NULL WHERE shift_id = ? AND account_id = ?",
+                   (str(e.shift_id), str(e.account_id)))
+    else:
+        tx.execute("UPDATE vol_shifts SET taken = taken + 1 WHERE id = ?", (str(e.shift_id),))
+        tx.execute("INSERT INTO vol_entries (shift_id, account_id, day_id, status, wait_seq, signed_up_at) "
+                   "VALUES (?, ?, ?, 'confirmed', NULL, ?)",
+                   (str(e.shift_id), str(e.account_id), str(e.originator_id), _iso(e.at)))
+    tx.execute("INSERT INTO vol_walk_ins (shift_id, account_id, by_id, at, beyond_places) VALUES (?, ?, ?, ?, ?)",
+               (str(e.shift_id), str(e.account_id), str(e.by), _iso(e.at), 1 if e.beyond_places else 0))
 
 
 @projection.on(ActionDay.CheckedIn)
@@ -177,35 +224,47 @@ def _scope(community: dict) -> tuple[str, tuple]:
             (community["id"], community.get("street_id") or ""))
 
 
+# Open places of a shift row `s` joined to its cancellation `c`: none once called off, never negative (walk-ins
+# beyond places make taken > places).
+_OPEN = "CASE WHEN c.shift_id IS NULL AND s.places > s.taken THEN s.places - s.taken ELSE 0 END"
+
+
 def upcoming_days(db: Database, community: dict, today: str, limit: int = 50) -> list[dict]:
     """Action days of the community and street-wide days of its street, from today on, with place totals."""
     where, params = _scope(community)
-    return db.all("SELECT d.id, d.title, d.day_date, d.community_id, d.street_id, "
+    return db.all("SELECT d.id, d.title, d.day_date, d.community_id, d.street_id, dc.reason AS cancel_reason, "
                   "COUNT(s.id) AS shifts, COALESCE(SUM(s.places), 0) AS places, "
-                  "COALESCE(SUM(s.places - s.taken), 0) AS open_places "
-                  f"FROM vol_days d LEFT JOIN vol_shifts s ON s.day_id = d.id WHERE {where} AND d.day_date >= ? "
-                  "GROUP BY d.id, d.title, d.day_date, d.community_id, d.street_id "
+                  f"COALESCE(SUM({_OPEN}), 0) AS open_places "
+                  "FROM vol_days d LEFT JOIN vol_day_cancellations dc ON dc.day_id = d.id "
+                  "LEFT JOIN vol_shifts s ON s.day_id = d.id LEFT JOIN vol_cancellations c ON c.shift_id = s.id "
+                  f"WHERE {where} AND d.day_date >= ? "
+                  "GROUP BY d.id, d.title, d.day_date, d.community_id, d.street_id, dc.reason "
                   "ORDER BY d.day_date, d.title, d.id LIMIT ?", (*params, today, limit))
 
 
 def day(db: Database, day_id: str) -> dict | None:
-    """One action day."""
-    return db.one("SELECT * FROM vol_days WHERE id = ?", (day_id,))
+    """One action day (with `cancel_reason` once called off)."""
+    return db.one("SELECT d.*, dc.reason AS cancel_reason FROM vol_days d "
+                  "LEFT JOIN vol_day_cancellations dc ON dc.day_id = d.id WHERE d.id = ?", (day_id,))
 
 
 def day_in_scope(db: Database, day_id: str, community: dict) -> dict | None:
     """The day if it belongs to this community (or is a street-wide day of its street), else None."""
     where, params = _scope(community)
-    return db.one(f"SELECT d.* FROM vol_days d WHERE d.id = ? AND {where}", (day_id, *params))
+    return db.one("SELECT d.*, dc.reason AS cancel_reason FROM vol_days d "
+                  f"LEFT JOIN vol_day_cancellations dc ON dc.day_id = d.id WHERE d.id = ? AND {where}",
+                  (day_id, *params))
 
 
 def shifts(db: Database, day_id: str, account_id: str | None = None) -> list[dict]:
     """The day's shifts in order, with open places and (for a volunteer) their status and waitlist position."""
-    return db.all("SELECT s.*, s.places - s.taken AS open_places, e.status AS my_status, "
+    return db.all(f"SELECT s.*, {_OPEN} AS open_places, e.status AS my_status, "
+                  "c.reason AS cancel_reason, c.at AS cancelled_at, "
                   "CASE WHEN e.status = 'waitlisted' THEN (SELECT COUNT(*) FROM vol_entries w "
                   "  WHERE w.shift_id = s.id AND w.status = 'waitlisted' AND w.wait_seq <= e.wait_seq) END "
                   "  AS my_position "
                   "FROM vol_shifts s LEFT JOIN vol_entries e ON e.shift_id = s.id AND e.account_id = ? "
+                  "LEFT JOIN vol_cancellations c ON c.shift_id = s.id "
                   "WHERE s.day_id = ? ORDER BY s.starts_at, s.seq", (account_id or "", day_id))
 
 
@@ -218,11 +277,12 @@ def my_shifts(db: Database, account_id: str, since: str | None = None) -> list[d
     """The volunteer's shifts (confirmed and waitlisted) with day, times, waitlist position and credited minutes."""
     return db.all("SELECT e.status, e.minutes, e.credited, e.checked_in_at, e.checked_out_at, s.id AS shift_id, "
                   "s.task, s.place, s.starts_at, s.ends_at, s.local_date, d.id AS day_id, d.title, "
-                  "d.community_id, d.street_id, "
+                  "d.community_id, d.street_id, c.reason AS cancel_reason, "
                   "CASE WHEN e.status = 'waitlisted' THEN (SELECT COUNT(*) FROM vol_entries w "
                   "  WHERE w.shift_id = e.shift_id AND w.status = 'waitlisted' AND w.wait_seq <= e.wait_seq) END "
                   "  AS position "
                   "FROM vol_entries e JOIN vol_shifts s ON s.id = e.shift_id JOIN vol_days d ON d.id = e.day_id "
+                  "LEFT JOIN vol_cancellations c ON c.shift_id = s.id "
                   "WHERE e.account_id = ? AND s.local_date >= ? ORDER BY s.starts_at, s.id",
                   (account_id, since or ""))
 
@@ -252,7 +312,10 @@ def _like(text: str) -> str:
 def check_in_rows(db: Database, shift_id: str, query: str = "") -> list[dict]:
     """Confirmed volunteers of a shift for the check-in screen; `query` matches a name or the phone's last 4 digits."""
     sql = ("SELECT e.account_id, e.checked_in_at, e.checked_out_at, e.minutes, e.credited, e.corrected, "
-           "p.name, p.phone FROM vol_entries e JOIN dir_people p ON p.id = e.account_id "
+           "p.name, p.phone, w.beyond_places AS walk_in_beyond, "
+           "CASE WHEN w.account_id IS NULL THEN 0 ELSE 1 END AS walk_in "
+           "FROM vol_entries e JOIN dir_people p ON p.id = e.account_id "
+           "LEFT JOIN vol_walk_ins w ON w.shift_id = e.shift_id AND w.account_id = e.account_id "
            "WHERE e.shift_id = ? AND e.status = 'confirmed'")
     params: list = [shift_id]
     query = query.strip()
@@ -297,11 +360,18 @@ def hours_per_volunteer(db: Database, org_id: str, org_kind: str, start: str, en
                   (org_id, start, end))
 
 
-def unseen_notices(db: Database, account_id: str) -> list[dict]:
-    """Notices the volunteer has not yet dismissed (e.g. promoted from the waitlist), with the shift."""
-    return db.all("SELECT n.kind, n.at, s.task, s.starts_at, s.place, d.title, d.id AS day_id "
+NOTICE_KINDS = ("promoted", "cancelled")
+
+
+def unseen_notices(db: Database, account_id: str, kinds: tuple[str, ...] = ("promoted",)) -> list[dict]:
+    """Notices not yet dismissed, of the given kinds (`promoted`, `cancelled` with its reason), with the shift."""
+    marks = ", ".join("?" for _ in kinds) or "''"
+    return db.all("SELECT n.kind, n.at, s.task, s.starts_at, s.place, d.title, d.id AS day_id, "
+                  "d.community_id, c.reason "
                   "FROM vol_notices n JOIN vol_shifts s ON s.id = n.shift_id JOIN vol_days d ON d.id = n.day_id "
-                  "WHERE n.account_id = ? AND n.seen = 0 ORDER BY n.at", (account_id,))
+                  "LEFT JOIN vol_cancellations c ON c.shift_id = n.shift_id "
+                  f"WHERE n.account_id = ? AND n.seen = 0 AND n.kind IN ({marks}) ORDER BY n.at, n.shift_id",
+                  (account_id, *kinds))
 
 
 def masked_id(db: Database, account_id: str) -> str | None:

@@ -96,10 +96,14 @@ def test_check_in_rows_search_by_name_or_last_four_digits_and_hours_add_up(servi
 
 
 def test_rebuilding_from_zero_gives_the_same_rows_as_building_incrementally(services, clock):
-    places, worker, day, small, large, people, _ = populate(services.app, clock)
+    places, worker, day, small, large, people, street_day = populate(services.app, clock)
     services.runner.catch_up()
     app = services.app
+    walker = app.sign_up("13911112345", "现场来", "x", places.community)
+    app.verify_residency(worker, walker, places.community)
+    app.cancel_action_day(app.action_day(street_day).created_by, street_day, "上级通知")
     clock.now = START
+    app.walk_in_volunteer(worker, day, small, "13911112345", beyond_places=True)
     app.check_in_volunteer(worker, day, small, people[1])
     services.runner.catch_up()
     clock.advance(hours=2)

@@ -43,6 +43,13 @@ def may_organise(principal: Principal, community: dict, day: dict) -> bool:
     return auth.is_worker(principal, community) or auth.is_street_official(principal, community)
 
 
+def may_manage(principal: Principal, community: dict, day: dict) -> bool:
+    """Calls off or resizes: the community's workers; for a street-wide day only the street's officials."""
+    if day["community_id"]:
+        return day["community_id"] == community["id"] and auth.is_worker(principal, community)
+    return auth.is_street_official(principal, community)
+
+
 def may_volunteer(principal: Principal, community: dict) -> bool:
     """Verified residents sign up."""
     return auth.is_resident(principal, community)
@@ -191,7 +198,7 @@ def index(request: Request) -> Response:
     ctx = IndexPage(
         days=views.upcoming_days(svc.views, community, today(request)),
         my_shifts=views.my_shifts(svc.views, mine, today(request)) if mine else [],
-        notices=views.unseen_notices(svc.views, mine) if mine else [],
+        notices=views.unseen_notices(svc.views, mine, views.NOTICE_KINDS) if mine else [],
         total_minutes=views.total_minutes(svc.views, mine) if mine else 0)
     return page_render(request, "volunteer/index.html", community=community, tab="volunteer", page=ctx,
                        may_create=may_create_day(principal, community),
@@ -238,6 +245,7 @@ def _day_context(request: Request, community: dict, day: dict) -> dict:
     return dict(community=community, tab="volunteer", day=day,
                 shifts=views.shifts(svc.views, day["id"], mine),
                 may_organise=may_organise(principal, community, day),
+                may_manage=may_manage(principal, community, day),
                 may_volunteer=may_volunteer(principal, community),
                 street_name=(directory.place(svc.views, day["street_id"]) or {}).get("name", ""))
 
@@ -270,7 +278,8 @@ def _shift_response(request: Request, community: dict, day: dict, message: str |
     shift = shift_or_404(request, day, me(request).account_id)
     return page_render(request, "volunteer/_shift.html", community=community, day=day, shift=shift,
                        may_volunteer=may_volunteer(me(request), community),
-                       may_organise=may_organise(me(request), community, day), message=message, failed=failed)
+                       may_organise=may_organise(me(request), community, day),
+                       may_manage=may_manage(me(request), community, day), message=message, failed=failed)
 
 
 @action
@@ -317,6 +326,53 @@ def dismiss_notices(request: Request, form: Form) -> Response:
     command(request, services(request).app.dismiss_notices, parse_uuid(me(request).account_id),
             command_id=_cid(form))
     return redirect(request, f"/c/{community['id']}/volunteer")
+
+
+# --- the organiser changes plans ----------------------------------------------------------------------------
+@action
+def call_off_shift(request: Request, form: Form) -> Response:
+    community = community_or_404(request)
+    day = day_or_404(request, community)
+    require(may_manage(me(request), community, day))
+    shift = shift_or_404(request, day)
+    command(request, services(request).app.cancel_whole_shift, parse_uuid(me(request).account_id),
+                   parse_uuid(day["id"]), parse_uuid(shift["id"]), form.get("reason", ""), command_id=_cid(form))
+    return redirect(request, _day_url(community, day), "班次已取消，已通知报名和候补的志愿者")
+
+
+@action
+def call_off_day(request: Request, form: Form) -> Response:
+    community = community_or_404(request)
+    day = day_or_404(request, community)
+    require(may_manage(me(request), community, day))
+    command(request, services(request).app.cancel_action_day, parse_uuid(me(request).account_id),
+                   parse_uuid(day["id"]), form.get("reason", ""), command_id=_cid(form))
+    return redirect(request, _day_url(community, day), "行动日已取消，已通知报名和候补的志愿者")
+
+
+@action
+def change_places(request: Request, form: Form) -> Response:
+    community = community_or_404(request)
+    day = day_or_404(request, community)
+    require(may_manage(me(request), community, day))
+    shift = shift_or_404(request, day)
+    promoted = command(request, services(request).app.change_shift_places, parse_uuid(me(request).account_id),
+                       parse_uuid(day["id"]), parse_uuid(shift["id"]), parse_places(form.get("places")),
+                       command_id=_cid(form))
+    message = "名额已调整，候补志愿者已按顺序递补" if promoted else "名额已调整"
+    return redirect(request, _day_url(community, day), message)
+
+
+@action
+def walk_in(request: Request, form: Form) -> Response:
+    community = community_or_404(request)
+    day = day_or_404(request, community)
+    require(may_organise(me(request), community, day))
+    shift = shift_or_404(request, day)
+    command(request, services(request).app.walk_in_volunteer, parse_uuid(me(request).account_id),
+            parse_uuid(day["id"]), parse_uuid(shift["id"]), form.get("phone", "")[:40],
+            form.get("beyond_places") == "1", command_id=_cid(form))
+    return redirect(request, f"{_day_url(community, day)}/shifts/{shift['id']}/checkin", "已现场加入并签到")
 
 
 # --- the check-in screen ------------------------------------------------------------------------------------
@@ -537,6 +593,10 @@ routes = [
     Route(BASE + "/days/{day_id}/shifts", add_shift, methods=["POST"], name="volunteer_add_shift"),
     Route(SHIFT + "/signup", sign_up, methods=["POST"], name="volunteer_sign_up"),
     Route(SHIFT + "/cancel", cancel, methods=["POST"], name="volunteer_cancel"),
+    Route(SHIFT + "/call-off", call_off_shift, methods=["POST"], name="volunteer_call_off_shift"),
+    Route(BASE + "/days/{day_id}/call-off", call_off_day, methods=["POST"], name="volunteer_call_off_day"),
+    Route(SHIFT + "/places", change_places, methods=["POST"], name="volunteer_change_places"),
+    Route(SHIFT + "/walk-in", walk_in, methods=["POST"], name="volunteer_walk_in"),
     Route(SHIFT + "/checkin", check_in_screen, methods=["GET"], name="volunteer_check_in"),
     Route(SHIFT + "/attendance/{account_id}/{what}", attendance, methods=["POST"], name="volunteer_attendance"),
     Route(SHIFT + "/correct/{account_id}", correct, methods=["POST"], name="volunteer_correct"),
