@@ -106,6 +106,13 @@ class PayeeAlreadyErasedError(ConflictError):
     message = "该支付的收款人信息已删除"
 
 
+class YearNotOverError(ConflictError):
+    """A year is closed at its end: closing early would freeze the community's money for the rest of the year,
+    and nothing can reopen it."""
+
+    message = "{year} 年尚未结束，年度结账须在次年进行"
+
+
 class FundInputError(InvalidInputError):
     """A field of a fund command is malformed."""
 
@@ -477,6 +484,8 @@ class Fund(Aggregate):
     def close(self, by: UUID, at: datetime) -> None:
         """Close the year: from now on the fund is read-only; the unspent balance is recorded."""
         self._require_open()
+        if local_day(at).year <= self.year:
+            raise YearNotOverError(year=self.year)
         if self.pending or self.committed:
             raise CloseBlockedError(pending=format_fen(self.pending), committed=format_fen(self.committed))
         self._closed(unspent=self.budget - self.paid, by=by, at=at)

@@ -2,6 +2,7 @@
 the year-end close, idempotent commands and who may do what."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from uuid import uuid4
 
 import pytest
@@ -10,7 +11,8 @@ from domain import roles
 from domain.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from domain.fund import (BudgetExceededError, CloseBlockedError, CommitmentStateError, Fund, FundClosedError,
                          FundNotOpenError, InsufficientFundsError, MakerCheckerError, PayeeAlreadyErasedError,
-                         PayeeNotErasableError, PaymentStateError, ResolutionNotPassedError, mask_payee)
+                         PayeeNotErasableError, PaymentStateError, ResolutionNotPassedError, YearNotOverError,
+                         mask_payee)
 from tests.conftest import make_resident, make_worker
 from tests.domain.fund_fixtures import YEAR, fund_case, make_resolution
 
@@ -272,10 +274,11 @@ def test_erasing_a_payee_needs_a_reason_and_a_payment_of_this_fund(case):
     assert case.app.sealer.keys.get(payment) is not None
 
 
-def test_a_payee_can_be_erased_after_the_year_is_closed_though_no_money_moves(case):
+def test_a_payee_can_be_erased_after_the_year_is_closed_though_no_money_moves(case, clock):
     project = allocate(case, "1,000")
     payment = pay(case, project, "200", kind="individual", payee="王小明")
     case.app.approve_payment(case.checker, case.community, YEAR, payment)
+    next_year(clock)
     case.app.close_year(case.maker, case.community, YEAR)
     case.app.erase_payee(case.maker, case.community, YEAR, payment, "本人申请")
     assert fund(case).closed and fund(case).paid == 20_000 and case.app.sealer.keys.get(payment) is None
@@ -300,12 +303,33 @@ def test_a_refund_is_a_compensating_event_that_gives_the_money_back_to_the_proje
 
 
 # --- the year-end close ------------------------------------------------------------------------
-def test_closing_the_year_records_the_unspent_balance_and_makes_the_fund_read_only(case):
+def next_year(clock):
+    """00:00:01 on 1 January of the next year in Shanghai (16:00:01 UTC on 31 December)."""
+    clock.now = datetime(YEAR, 12, 31, 16, 0, 1, tzinfo=timezone.utc)
+
+
+def test_a_year_cannot_be_closed_before_it_has_ended_in_shanghai(case, clock):
+    allocate(case, "10,000")
+    clock.now = datetime(YEAR, 12, 31, 15, 59, 59, tzinfo=timezone.utc)  # 23:59:59 on 31 December in Shanghai
+    with pytest.raises(YearNotOverError):
+        case.app.close_year(case.maker, case.community, YEAR)
+    assert not fund(case).closed
+    next_year(clock)
+    assert case.app.close_year(case.maker, case.community, YEAR) == 20_000_000
+    assert fund(case).closed
+
+
+def test_closing_the_year_records_the_unspent_balance_and_makes_the_fund_read_only(case, clock):
     project = allocate(case, "10,000")
     payment = pay(case, project, "3,000")
+    spare = pay(case, project, "100")
+    commitment = case.app.commit(case.maker, case.community, YEAR, project, "100", "合同")
+    next_year(clock)
     with pytest.raises(CloseBlockedError):
         case.app.close_year(case.maker, case.community, YEAR)
     case.app.approve_payment(case.checker, case.community, YEAR, payment)
+    case.app.void_payment(case.maker, case.community, YEAR, spare, "不付了")
+    case.app.cancel_commitment(case.maker, case.community, YEAR, commitment, "合同取消")
     assert case.app.close_year(case.maker, case.community, YEAR) == 20_000_000 - 300_000
     assert fund(case).closed and fund(case).unspent == 19_700_000
     attempts = [
@@ -314,15 +338,24 @@ def test_closing_the_year_records_the_unspent_balance_and_makes_the_fund_read_on
         lambda: case.app.commit(case.maker, case.community, YEAR, project, "1", "合同"),
         lambda: case.app.refund_payment(case.maker, case.community, YEAR, payment, "1", "退款"),
         lambda: case.app.increase_allocation(case.maker, case.community, YEAR, project, "1", "追加"),
+        lambda: case.app.reduce_allocation(case.maker, case.community, YEAR, project, "1", "核减"),
+        lambda: case.app.approve_payment(case.checker, case.community, YEAR, spare),
+        lambda: case.app.reject_payment(case.checker, case.community, YEAR, spare, "退回"),
+        lambda: case.app.void_payment(case.maker, case.community, YEAR, spare, "撤回"),
+        lambda: case.app.release_commitment(case.maker, case.community, YEAR, commitment, "释放"),
+        lambda: case.app.cancel_commitment(case.maker, case.community, YEAR, commitment, "取消"),
         lambda: case.app.close_year(case.maker, case.community, YEAR),
     ]
+    version = fund(case).version
     for attempt in attempts:
         with pytest.raises(FundClosedError):
             attempt()
+    assert fund(case).version == version
 
 
-def test_a_closed_year_does_not_stop_the_next_year(case):
+def test_a_closed_year_does_not_stop_the_next_year(case, clock):
     allocate(case, "1")
+    next_year(clock)
     case.app.close_year(case.maker, case.community, YEAR)
     case.app.allocate(case.maker, case.community, YEAR + 1, case.resolution, "新年度项目", "culture", "1")
     assert case.app.fund(case.community, YEAR + 1).allocated == 100

@@ -2,11 +2,13 @@
 spent + available + committed + pending equals the budget to the fen."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from domain.application import Linli
 from domain.errors import DomainError
-from domain.fund import Fund
+from domain.fund import Fund, local_day
 from domain.privacy import InMemoryKeyStore
 from tests.conftest import Clock
 from tests.domain.fund_fixtures import YEAR, fund_case
@@ -32,6 +34,7 @@ commands = st.one_of(  # the common moves appear several times so that they are 
     st.tuples(st.just("void"), index, who),
     st.tuples(st.just("refund"), index, amounts),
     st.tuples(st.just("close"),),
+    st.tuples(st.just("tick"),),  # eight hours pass: the year can end in the middle of a sequence
 )
 
 
@@ -55,7 +58,8 @@ def _fen(amount, left: int) -> int:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(commands, min_size=10, max_size=60))
 def test_no_sequence_of_commands_can_overspend_the_fund(sequence):
-    app = Linli(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keys=InMemoryKeyStore(), clock=Clock())
+    clock = Clock(datetime(YEAR, 12, 31, 0, 0, tzinfo=timezone.utc))  # 08:00 on 31 December in Shanghai
+    app = Linli(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keys=InMemoryKeyStore(), clock=clock)
     app.fund_budget_fen = BUDGET
     case = fund_case(app, _Places(app))
     c, y = case.community, YEAR
@@ -102,6 +106,9 @@ def test_no_sequence_of_commands_can_overspend_the_fund(sequence):
                                    _fen(args[1], payment["amount"] - payment["refunded"]), "退款")
             elif kind == "close":
                 app.close_year(case.maker, c, y)
+            elif kind == "tick":
+                clock.advance(hours=8)
+                continue
             else:
                 continue
             accepted += 1
@@ -109,6 +116,11 @@ def test_no_sequence_of_commands_can_overspend_the_fund(sequence):
             assert app.repository.get(fund_id).version == now.version, f"refused {kind} saved something"
 
     event(f"accepted commands: {min(accepted, 20) // 5 * 5}+")
+    events = list(app.repository.event_store.get(fund_id))
+    closed_at = [i for i, e in enumerate(events) if isinstance(e, Fund.Closed)]
+    event("closed" if closed_at else "open")
+    if closed_at:  # closed only once the year was over, and nothing came after it
+        assert closed_at == [len(events) - 1] and local_day(events[-1].at).year > YEAR
     head = app.repository.get(fund_id)
     assert head.version == 1 + accepted
     for version in range(1, head.version + 1):

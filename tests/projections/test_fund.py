@@ -186,6 +186,7 @@ def test_a_closed_year_reports_its_unspent_balance(services, clock):
     fund = app.fund(c, YEAR)
     [pending] = [pid for pid, p in fund.payments.items() if p["status"] == "pending"]
     app.void_payment(case.maker, c, YEAR, pending, "年底前未付")
+    clock.advance(days=150)  # 2027-01-18: the year is over
     app.close_year(case.maker, c, YEAR)
     services.runner.catch_up()
     row = views.fund_row(services.views, str(c), YEAR)

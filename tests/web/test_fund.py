@@ -318,11 +318,16 @@ def test_the_street_view_shows_every_community_side_by_side_to_street_officials_
     assert web.get("/s/not-a-uuid/funds").status_code == 404
 
 
-def test_a_closed_year_shows_its_unspent_balance_and_refuses_changes(web, places, actors):
+def test_a_closed_year_shows_its_unspent_balance_and_refuses_changes(web, places, actors, clock):
     web.login(actors.maker_phone)
     project = allocate(web, places.community, actors.resolution, "10,000")
+    early = web.post_form(f"{base(places.community)}/close", {"command_id": "too-early"})
+    assert early.status_code == 409 and "尚未结束" in early.text
+    assert "/close" not in web.get(f"/c/{places.community}/fund").text  # no close form while the year runs
+    clock.advance(days=250)  # 2027-01-06
+    assert f"{base(places.community)}/close" in web.get(f"/c/{places.community}/fund?year={YEAR}").text
     assert web.post_form(f"{base(places.community)}/close", {"command_id": "close"}).status_code == 303
-    page = web.get(f"/c/{places.community}/fund").text
+    page = web.get(f"/c/{places.community}/fund?year={YEAR}").text
     assert "已结账" in page and "200,000.00" in page and "/allocate" not in page
     response = pay(web, places.community, project, "1", cid="late")
     assert response.status_code == 409 and "已结账" in response.text

@@ -181,6 +181,7 @@ def index(request: Request) -> Response:
         pending=views.payments(svc.views, fund_id, "pending") if fund_id and not as_of else [],
         resolutions=views.passed_resolutions(svc.views, community["id"]),
         manage=may_manage_fund(principal, community), may_erase=may_manage_fund(principal, community),
+        year_over=this_year(request) > year,
         base=_base(community, year), today=today(request), me_id=principal.account_id)
 
 
