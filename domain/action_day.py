@@ -198,9 +198,11 @@ class ActionDay(Aggregate):
     def check_details(cls, date_text: str, cutoff_minutes: int) -> None:
         """Refuse a malformed date or cut-off before anything is created."""
         try:
-            date.fromisoformat(date_text)
+            day = date.fromisoformat(date_text)
         except (TypeError, ValueError):
             raise InvalidInputError("日期格式不正确") from None
+        if not 2000 <= day.year <= 2100:
+            raise InvalidInputError("日期格式不正确")
         if not 0 <= cutoff_minutes <= MAX_CUTOFF_MINUTES:
             raise InvalidInputError("截止时间应在班次开始前 0 到 168 小时之间")
 
@@ -212,7 +214,7 @@ class ActionDay(Aggregate):
             raise ShiftTimesError()
         if starts_at <= at:
             raise ShiftInPastError()
-        if not starts_at < ends_at <= starts_at + MAX_SHIFT:
+        if not (starts_at < ends_at and ends_at - starts_at <= MAX_SHIFT):
             raise ShiftTimesError()
         if local_date(starts_at) != self.date:
             raise ShiftDateError(date=self.date)

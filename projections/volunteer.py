@@ -318,7 +318,7 @@ def check_in_rows(db: Database, shift_id: str, query: str = "") -> list[dict]:
            "LEFT JOIN vol_walk_ins w ON w.shift_id = e.shift_id AND w.account_id = e.account_id "
            "WHERE e.shift_id = ? AND e.status = 'confirmed'")
     params: list = [shift_id]
-    query = query.strip()
+    query = "".join(ch for ch in query if ch.isprintable()).strip()  # PostgreSQL refuses NUL in text
     if query:
         if query.isdigit() and len(query) == 4:
             sql += " AND p.phone LIKE ? ESCAPE '\\'"

@@ -5,7 +5,7 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain import roles
@@ -15,6 +15,9 @@ from domain.community import Community, Street
 from domain.errors import InvalidInputError, NotAllowedError, NotFoundError
 from domain.text import check_id_number, clean_text, normalise_phone
 from domain.usecases.base import UseCases
+
+
+MAX_DAYS_AHEAD = 2 * 366
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,11 @@ class VolunteerUseCases(UseCases):
             self._require_role(actor_id, roles.STREET_OFFICIAL, street_id)
         else:
             raise InvalidInputError("请选择社区或街道")
-        if date.fromisoformat(day) < self.clock().astimezone(SHANGHAI).date():
+        today = self.clock().astimezone(SHANGHAI).date()
+        if date.fromisoformat(day) < today:
             raise InvalidInputError("行动日不能早于今天")
+        if date.fromisoformat(day) > today + timedelta(days=MAX_DAYS_AHEAD):
+            raise InvalidInputError("行动日最多提前两年安排")
         key = command_id or uuid4().hex
         day_id = ActionDay.id_for(key)
 

@@ -65,3 +65,11 @@ def test_rebuilding_after_plans_change_gives_the_same_rows(services, clock):
     services.runner.rebuild()
     services.runner.rebuild()
     assert snapshot(services, TABLES) == before
+
+
+def test_the_check_in_search_ignores_nul_and_control_characters_on_both_databases(services, clock):
+    places, day, small, late, people, walker, street_day = populate(services.app, clock)
+    services.runner.catch_up()
+    names = {r["name"] for r in views.check_in_rows(services.views, str(small), "现场\x00\u202e")}
+    assert names == {"现场来"}
+    assert len(views.check_in_rows(services.views, str(small), "\x00")) == 3

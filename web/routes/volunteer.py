@@ -61,16 +61,18 @@ def parse_local_datetime(value: str | None, message: str) -> datetime:
     text = unicodedata.normalize("NFKC", value or "").strip().replace(" ", "T")
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if not 2000 <= moment.year <= 2100:  # also keeps year 1 and 9999 away from time-zone overflow
+            raise ValueError(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=SHANGHAI)
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise InvalidInputError(message) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(timezone.utc)
 
 
 def parse_places(value: str | None) -> int:
     text = unicodedata.normalize("NFKC", value or "").strip()
-    if not re.fullmatch(r"\d{1,4}", text):
+    if not re.fullmatch(r"[0-9]{1,4}", text):
         raise PlacesError()
     return int(text)
 
@@ -79,7 +81,7 @@ def parse_min_age(value: str | None) -> int | None:
     text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
         return None
-    if not re.fullmatch(r"\d{1,3}", text):
+    if not re.fullmatch(r"[0-9]{1,3}", text):
         raise InvalidInputError("年龄要求应在 1 到 100 周岁之间")
     return int(text)
 
@@ -87,7 +89,7 @@ def parse_min_age(value: str | None) -> int | None:
 def parse_hours(value: str | None) -> int:
     """Hours as typed (`2`, `2.5`, `１.５`) to whole minutes."""
     text = unicodedata.normalize("NFKC", value or "").strip()
-    if not re.fullmatch(r"\d{1,2}(\.\d{1,2})?", text):
+    if not re.fullmatch(r"[0-9]{1,2}(\.[0-9]{1,2})?", text):
         raise HoursError()
     try:
         return int((Decimal(text) * 60).to_integral_value())
@@ -107,7 +109,7 @@ def parse_date(value: str | None, default: str) -> str:
 
 def parse_cutoff_hours(value: str | None) -> int:
     text = unicodedata.normalize("NFKC", value or "").strip() or "2"
-    if not re.fullmatch(r"\d{1,3}", text):
+    if not re.fullmatch(r"[0-9]{1,3}", text):
         raise InvalidInputError("截止时间应在班次开始前 0 到 168 小时之间")
     return int(text) * 60
 
@@ -482,7 +484,8 @@ def issue_certificate(request: Request, form: Form) -> Response:
 def certificate_page(request: Request) -> Response:
     community = community_or_404(request)
     svc, principal = services(request), me(request)
-    cert = views.certificate_by_serial(svc.views, request.path_params["serial"][:80])
+    serial = request.path_params["serial"]
+    cert = views.certificate_by_serial(svc.views, serial) if re.fullmatch(r"[A-Za-z0-9-]{1,80}", serial) else None
     if cert is None:
         raise NotFoundError("找不到该证明")
     require(cert["account_id"] == principal.account_id or (
