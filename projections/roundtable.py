@@ -15,6 +15,7 @@ from eventsourcing.utils import get_topic
 
 from domain.meeting import Meeting
 from domain.resolution import Resolution
+from domain.text import mask_phone
 from projections import directory
 from projections.base import Context, Projection
 from projections.db import Database, SQLiteDatabase, Tx
@@ -405,6 +406,48 @@ def attendance(db: Database, meeting_id: str) -> list[dict]:
                   "LEFT JOIN dir_people p ON p.id = a.account_id "
                   "LEFT JOIN rt_roll r ON r.meeting_id = a.meeting_id AND r.account_id = a.account_id "
                   "WHERE a.meeting_id = ? ORDER BY a.present DESC, a.checked_in_at, a.account_id", (meeting_id,))
+
+
+def _like(text: str) -> str:
+    """`text` as a LIKE pattern matching anywhere, with LIKE's own wildcards taken literally (ESCAPE '\\')."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+_CHECK_IN_ROWS = (
+    "SELECT p.id AS account_id, p.name, p.phone, g.status AS registration, "
+    "COALESCE(a.present, 0) AS present, a.checked_in_at, a.checked_out_at FROM dir_residencies r "
+    "JOIN dir_people p ON p.id = r.account_id "
+    "LEFT JOIN rt_registrations g ON g.meeting_id = ? AND g.account_id = p.id AND g.status <> 'cancelled' "
+    "LEFT JOIN rt_attendance a ON a.meeting_id = ? AND a.account_id = p.id ")
+
+
+def check_in_search(db: Database, community_id: str, meeting_id: str, query: str, limit: int = 20) -> list[dict]:
+    """Verified residents of the community by name fragment or phone's last digits (registered first), masked phones."""
+    if query.isdigit() and 4 <= len(query) <= 11:
+        match, params = "p.phone LIKE ?", ("%" + query,)
+    elif query:
+        match, params = "LOWER(p.name) LIKE ? ESCAPE '\\'", (_like(query.lower()),)
+    else:   # nothing typed yet: the people expected, i.e. registered or already checked in
+        match, params = "(g.status = 'registered' OR a.account_id IS NOT NULL)", ()
+    rows = db.all(
+        _CHECK_IN_ROWS +
+        f"WHERE r.community_id = ? AND r.status = 'verified' AND p.erased = 0 AND {match} "
+        "ORDER BY CASE g.status WHEN 'registered' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, p.name, p.id "
+        "LIMIT ?", (meeting_id, meeting_id, community_id, *params, limit))
+    for row in rows:
+        row["phone"] = mask_phone(row["phone"])
+    return rows
+
+
+def check_in_person(db: Database, community_id: str, meeting_id: str, account_id: str) -> dict | None:
+    """One verified resident's check-in row (as in `check_in_search`), or None."""
+    rows = db.all(
+        _CHECK_IN_ROWS +
+        "WHERE r.community_id = ? AND r.status = 'verified' AND p.erased = 0 AND p.id = ?",
+        (meeting_id, meeting_id, community_id, account_id))
+    for row in rows:
+        row["phone"] = mask_phone(row["phone"])
+    return rows[0] if rows else None
 
 
 def present_ids(db: Database, meeting_id: str) -> set[str]:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from domain.account import Account
 from domain.community import Community
@@ -110,12 +111,36 @@ def test_a_roundtable_from_scheduling_to_rated_follow_up(browser, live_server):
     before_opening = datetime.now(SHANGHAI)
     time.sleep(1.1)
 
-    # 5. Check-in and opening: the roll is frozen, quorum shows.
-    for name in ("钱候补", "王居民（演示）"):
-        worker.select_option("#check-in-who", label=next(o for o in worker.locator("#check-in-who option")
-                                                        .all_inner_texts() if o.startswith(name)))
-        worker.click("#attendance button:has-text('签到')")
-        worker.wait_for_selector(f"#attendance td:has-text('{name}')")
+    # 4b. The worker moves the meeting to a bigger room; registrations stand.
+    worker.reload()
+    worker.click("summary:has-text('改期')")
+    worker.fill("#controls input[name=place]", "社区大礼堂")
+    worker.fill("#controls input[name=reason]", "报名人多，换大场地")
+    worker.click("button:has-text('保存改期')")
+    worker.wait_for_selector("text=会议已改期，已报名的居民保留名额")
+    assert "原定" in worker.inner_text("#rescheduled") and "社区大礼堂" in worker.inner_text(".rt-facts")
+    waiter_page.reload()
+    waiter_page.wait_for_selector("text=已由候补转为正式名额")
+
+    # 5. Check-in: on a phone-sized screen by the last 4 digits of the phone, then from the meeting page by
+    #    name (live search, big buttons, masked phones); then opening: the roll is frozen, quorum shows.
+    phone = worker.context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(meeting_url + "/check-in")
+    phone.fill("#rt-q", WAITER_PHONE[-4:])
+    row = phone.locator("#rt-checkin-rows li.rt-row", has_text="钱候补")
+    expect(phone.locator("#rt-checkin-rows li.rt-row")).to_have_count(1)
+    assert WAITER_PHONE not in row.inner_text() and "****" + WAITER_PHONE[-4:] in row.inner_text()
+    row.locator("button:has-text('签到')").click()
+    expect(row).to_contain_text("已签到")
+    shot(phone, "05a-check-in-phone")
+    phone.close()
+    worker.reload()
+    worker.fill("#rt-q", "王居民")
+    expect(worker.locator("#rt-checkin-rows li.rt-row")).to_have_count(1)
+    worker.locator("#rt-checkin-rows li.rt-row", has_text="王居民").locator("button:has-text('签到')").click()
+    worker.wait_for_selector("#attendance td:has-text('王居民')")
+    assert "钱候补" in worker.inner_text("#attendance table")
     worker.click("button:has-text('宣布开会')")
     worker.wait_for_selector("text=会议开始，表决名单已确定")
     quorum = worker.inner_text("#quorum")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from projections import directory
 from projections import roundtable as views
 from tests.conftest import make_resident, make_worker
 
@@ -265,3 +266,16 @@ def test_a_reschedule_updates_the_meeting_and_keeps_its_history(scene):
     [change] = views.reschedules(db, m)
     assert (change["previous_place"], change["place"], change["reason"]) == ("社区活动室", "社区大礼堂", "人多，换大场地")
     assert [r["sequence"] for r in views.calendar_meetings(db, str(scene.community))] == [1]
+
+
+def test_the_check_in_search_finds_residents_by_name_or_phone_digits_on_both_stores(scene):
+    scene.run(stop_after="voting")
+    db, m, c = scene.svc.views, str(scene.meeting_id), str(scene.community)
+    expected = [r["name"] for r in views.check_in_search(db, c, m, "")]
+    assert expected == ["居民1", "居民2", "居民3"]          # registered, or checked in, registered first
+    assert [r["name"] for r in views.check_in_search(db, c, m, "居民4")] == ["居民4"]
+    assert views.check_in_search(db, c, m, "%") == [] and views.check_in_search(db, c, m, "_") == []
+    row = views.check_in_person(db, c, m, str(scene.residents[1]))
+    assert row["present"] == 1 and "****" in row["phone"]
+    phone = directory.person(db, str(scene.residents[4]))["phone"]
+    assert [r["name"] for r in views.check_in_search(db, c, m, phone[-4:])] == ["居民4"]

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -147,7 +148,7 @@ class MeetingView:
     i_am_present: bool = False
     registrations: list[dict] = field(default_factory=list)
     attendance: list[dict] = field(default_factory=list)
-    check_in_candidates: list[dict] = field(default_factory=list)
+    check_in_rows: list[dict] = field(default_factory=list)
     votable_items: list[dict] = field(default_factory=list)
     is_worker: bool = False
     is_resident: bool = False
@@ -187,11 +188,9 @@ def meeting_view(request: Request, community: dict, meeting: dict, db: Any, as_o
         view.registrations = views.registrations(db, mid)
         view.attendance = views.attendance(db, mid)
     if worker:
-        present = {a["account_id"] for a in view.attendance if a["present"]}
-        registered = {r["account_id"] for r in view.registrations if r["status"] == "registered"}
-        everyone = directory.residents(services(request).views, community["id"], "verified", limit=2000)
-        view.check_in_candidates = sorted((p for p in everyone if p["id"] not in present),
-                                          key=lambda p: (p["id"] not in registered, p["name"]))
+        if meeting["status"] in ("scheduled", "open"):
+            expected = views.check_in_search(services(request).views, community["id"], mid, "", limit=50)
+            view.check_in_rows = [r for r in expected if not r["present"]][:20]
         decided = {m["item_id"] for m in motions if m["outcome"] in ("passed", "rejected") or m["status"] == "open"}
         view.votable_items = [a for a in agenda["accepted"] if a["item_id"] not in decided]
     return view
@@ -341,18 +340,78 @@ def decline(request: Request, form: Form) -> Response:
                             form.get("reason", ""), done="已说明理由并不予采纳")
 
 
+# --- check-in: search by name or the phone's last 4 digits, big buttons, masked phones ---------------
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def search_text(raw: str | None) -> str:
+    """What the worker typed into the check-in search: NFKC, no control or bidi characters, at most 40 chars;
+    a phone typed with spaces or dashes becomes its digits."""
+    text = _CONTROL.sub("", unicodedata.normalize("NFKC", raw or "")).strip()[:40]
+    compact = re.sub(r"[\s\-]", "", text)
+    return compact if compact.isdigit() else text
+
+
+def _check_in_context(request: Request, community: dict, meeting: dict, q: str) -> dict:
+    rows = views.check_in_search(services(request).views, community["id"], meeting["id"], q)
+    return dict(community=community, tab="roundtable", m=meeting, q=q, rows=rows,
+                base=f"{_base(community)}/{meeting['id']}", short_query=bool(q) and q.isdigit() and len(q) < 4,
+                **_helpers())
+
+
+@page
+def check_in_screen(request: Request) -> Response:
+    """The worker's phone-friendly check-in screen; with htmx only the result rows are sent."""
+    community = community_or_404(request)
+    require(may_run_meetings(me(request), community), "只有本社区的社区工作者可以为居民签到")
+    meeting = _meeting_or_404(request, community)
+    context = _check_in_context(request, community, meeting, search_text(request.query_params.get("q")))
+    if is_htmx(request) and request.headers.get("hx-target") == "rt-checkin-rows":
+        in_meeting = request.query_params.get("in") == "meeting"   # rows inside the meeting page re-render it
+        return render(request, "roundtable/_checkin_rows.html", in_meeting=in_meeting, **context)
+    return render(request, "roundtable/checkin.html", in_meeting=False, **context)
+
+
+def _attendance_command(request: Request, form: Form, fn: Any, done: str) -> Response:
+    """Check in or out. From a row of the check-in screen (htmx target `rt-row-…`) the row is swapped in place,
+    refusals shown inside it; a plain form from that screen returns to it with the search kept."""
+    community = community_or_404(request)
+    meeting = _meeting_or_404(request, community)
+    account_id = parse_uuid(form.get("account_id"), "居民")
+    target = request.headers.get("hx-target", "") if is_htmx(request) else ""
+    if not target.startswith("rt-row-"):
+        if form.get("back") == "check-in" and not is_htmx(request):
+            command(request, fn, _me_id(request), _uuid(meeting["id"]), account_id,
+                    command_id=form.get("command_id") or None)
+            q = search_text(form.get("q"))
+            url = f"{_base(community)}/{meeting['id']}/check-in" + (f"?{urlencode({'q': q})}" if q else "")
+            return redirect(request, url, done)
+        return _meeting_command(request, form, fn, _me_id(request), _uuid(meeting["id"]), account_id, done=done)
+    message, failed = gettext_for(request)(done), False
+    try:
+        command(request, fn, _me_id(request), _uuid(meeting["id"]), account_id,
+                command_id=form.get("command_id") or None)
+    except DomainError as e:
+        refusal: DomainError | None = e
+        message, failed = error_text(request, e), True
+    else:
+        refusal = None
+    row = views.check_in_person(services(request).views, community["id"], meeting["id"], str(account_id))
+    if row is None:     # not a verified resident here: nothing to swap, answer with the refusal itself
+        raise refusal or NotFoundError("找不到该居民")
+    return render(request, "roundtable/_checkin_row.html", row=row, m=views.meeting(services(request).views,
+                  meeting["id"]), base=f"{_base(community)}/{meeting['id']}", q=search_text(form.get("q")),
+                  community=community, message=message, failed=failed, **_helpers())
+
+
 @action
 def check_in(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.check_in, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), parse_uuid(form.get("account_id"), "居民"),
-                            done="已签到")
+    return _attendance_command(request, form, services(request).app.check_in, "已签到")
 
 
 @action
 def check_out(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.check_out, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), parse_uuid(form.get("account_id"), "居民"),
-                            done="已签退")
+    return _attendance_command(request, form, services(request).app.check_out, "已签退")
 
 
 @action
@@ -610,6 +669,7 @@ routes = [
     Route(_M + "/agenda/{item_id}/support", support, methods=["POST"], name="roundtable_support"),
     Route(_M + "/agenda/{item_id}/accept", accept, methods=["POST"], name="roundtable_accept"),
     Route(_M + "/agenda/{item_id}/decline", decline, methods=["POST"], name="roundtable_decline"),
+    Route(_M + "/check-in", check_in_screen, methods=["GET"], name="roundtable_check_in_screen"),
     Route(_M + "/check-in", check_in, methods=["POST"], name="roundtable_check_in"),
     Route(_M + "/check-out", check_out, methods=["POST"], name="roundtable_check_out"),
     Route(_M + "/open", open_meeting, methods=["POST"], name="roundtable_open"),
