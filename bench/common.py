@@ -40,9 +40,13 @@ def raw_creates(folder: Path, n: int, body: str) -> tuple[float, list]:
     return rate, ids
 
 
-def raw_appends(folder: Path, n: int, body: str, one_aggregate: bool, snapshot_every: int = 0) -> float:
+def raw_appends(folder: Path, n: int, body: str, one_aggregate: bool, snapshot_every: int = 0,
+                cache: bool = False) -> float:
     """Get + append + save: on one aggregate that grows to n events, or on n separate aggregates."""
-    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(folder / f"raw-{one_aggregate}-{snapshot_every}.sqlite3")}
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+           "SQLITE_DBNAME": str(folder / f"raw-{one_aggregate}-{snapshot_every}-{cache}.sqlite3")}
+    if cache:  # the same aggregate cache Linli uses (fast-forwarded from the store on every get)
+        env.update({"AGGREGATE_CACHE_MAXSIZE": "2000", "AGGREGATE_CACHE_FASTFORWARD": "y"})
 
     class RawApp(Raw):
         snapshotting_intervals = {Thing: snapshot_every} if snapshot_every else {}

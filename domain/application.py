@@ -35,6 +35,9 @@ class Linli(AccountUseCases, RoundtableUseCases, VolunteerUseCases, FundUseCases
     """All of Linli's use cases over one event store (one log keeps cross-context saves atomic)."""
 
     name = "Linli"
+    # Hot aggregates (a meeting while residents vote, a fund on payment day) stay in memory and are
+    # fast-forwarded from the store on every get, so other processes' writes are always seen.
+    env = {"AGGREGATE_CACHE_MAXSIZE": "2000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
     max_attempts = 30
     snapshotting_intervals = {
         **AccountUseCases.snapshotting,
