@@ -2,6 +2,8 @@
 another community's ids or roles never reach those forms."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from projections import volunteer as views
@@ -161,3 +163,39 @@ def test_the_organisers_new_forms_and_notices_are_translated_into_english(web, p
     as_user(web, resident)
     web.post_form("/lang", {"lang": "en", "next": "/"})
     assert "was called off" in web.get(f"/c/{places.community}/volunteer").text
+
+
+def test_hours_on_a_street_wide_day_are_certified_by_the_street_not_the_volunteers_community(web, places, clock):
+    official = web_person(web, "street_official", places.street, name="孙街道")
+    as_user(web, official)
+    response = web.post_form(f"/c/{places.community}/volunteer/days",
+                             {"title": "街道服务日", "date": DAY, "cutoff_hours": "2", "scope": "street"})
+    day_id = response.headers["location"].rsplit("/", 1)[1]
+    add_shift(web, places, day_id, places_n="3")
+    shift_id = shift_ids(web, day_id)[0]
+    resident = web_person(web, None, places.other_community, name="周志愿")
+    as_user(web, resident)
+    web.post_form(f"/c/{places.other_community}/volunteer/days/{day_id}/shifts/{shift_id}/signup", {})
+    other_worker = web_person(web, "worker", places.other_community)
+    as_user(web, other_worker)  # a worker of the volunteer's own community runs check-in on the street's day
+    clock.now = clock.now.replace(day=3, hour=1)
+    base = f"/c/{places.other_community}/volunteer/days/{day_id}/shifts/{shift_id}"
+    assert web.post_form(f"{base}/attendance/{resident[0]}/in", {}).status_code == 303
+    clock.advance(hours=2)
+    assert web.post_form(f"{base}/attendance/{resident[0]}/out", {}).status_code == 303
+    as_user(web, resident)
+    me_page = web.get(f"/c/{places.other_community}/volunteer/me")
+    assert "宁海路街道" in me_page.text
+    refused = web.post_form(f"/c/{places.other_community}/volunteer/certificates",
+                            {"org_id": str(places.other_community), "year": "2026"})
+    assert refused.status_code == 409  # the community itself recorded no hours
+    issued = web.post_form(f"/c/{places.other_community}/volunteer/certificates",
+                           {"org_id": str(places.street), "year": "2026"})
+    assert issued.status_code == 303
+    text = web.get(issued.headers["location"]).text
+    issuer = re.search(r"<dt>出具组织</dt><dd>([^<]*)</dd>", text).group(1)
+    assert issuer == "宁海路街道" and "参加 宁海路街道 组织的志愿服务" in text and "2.0" in text
+    code = re.search(r'class="vol-code">([A-Z2-7-]+)<', text).group(1)
+    web.logout()
+    check = web.get(f"/verify/{code}")
+    assert "验证通过" in check.text and "宁海路街道" in check.text
