@@ -66,7 +66,9 @@ def today(request: Request) -> str:
 
 
 def year_param(request: Request) -> int:
-    raw = request.path_params.get("year") or request.query_params.get("year")
+    raw = request.path_params.get("year")
+    if raw is None:  # (a path year of 0 is refused, not taken as "no year")
+        raw = request.query_params.get("year")
     return check_year(raw) if raw is not None else this_year(request)
 
 
