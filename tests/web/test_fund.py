@@ -203,8 +203,24 @@ def test_the_csv_export_is_utf8_with_bom_and_formula_safe(web, places, actors):
     assert response.content.startswith(b"\xef\xbb\xbf")
     cells = [c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for c in row]
     assert "'=HYPERLINK(\"http://x\")" in cells and "'@SUM(1)" in cells and "'+cmd|' /C calc'!A0" in cells
-    assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") for c in cells)
+    assert not any(c[:1] in ("=", "+", "@", "\t", "\r") for c in cells)
+    assert not any(c[:1] == "-" and not re.fullmatch(r"-[\d,]+\.\d\d|-\d+", c) for c in cells)
     assert "10,000.00" in cells  # allocated
+
+
+def test_negative_amounts_in_the_csv_stay_numbers_while_a_minus_formula_is_quoted(web, places, actors):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, "1,234.50", cid="c1", payee="-1+1")
+    [payment_id] = fund(web, places.community).payments
+    approve_as_checker(web, actors, places.community, payment_id)
+    response = web.post_form(f"{base(places.community)}/payments/{payment_id}/refund",
+                             {"amount": "1,234.50", "reason": "-2+3+cmd|' /C calc'!A0", "command_id": "r"})
+    assert response.status_code == 303
+    rows = list(csv.reader(io.StringIO(web.get(f"{base(places.community)}/ledger.csv").content.decode("utf-8-sig"))))
+    cells = [c for row in rows for c in row]
+    assert "-1,234.50" in cells  # the refund's change to "paid": a number a spreadsheet can add up
+    assert "'-1+1" in cells and "'-2+3+cmd|' /C calc'!A0" in cells and "-1+1" not in cells
 
 
 def test_a_manager_of_another_community_cannot_read_the_non_public_ledger(web, places, actors):

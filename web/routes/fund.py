@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -280,10 +281,16 @@ def available(request: Request) -> Response:
                    amount_error=amount_error)
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d{2})?|-?\d+")
+
+
 def csv_cell(value: object) -> str:
-    """A cell a spreadsheet will never run as a formula."""
+    """A cell a spreadsheet will never run as a formula. A plain (negative) amount such as `-1,234.50` stays a
+    number an auditor can sum; anything else starting with = + - @ tab or CR is quoted as text."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if _PLAIN_NUMBER.fullmatch(text):
+        return text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
 
 
 @page
