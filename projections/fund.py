@@ -310,6 +310,34 @@ def payments(db: Database, fund_id: str, status: str | None = None, project_id: 
                   f"WHERE {' AND '.join(where)} ORDER BY pm.position DESC", tuple(params))
 
 
+_STATUS_AFTER = {"PaymentRecorded": "pending", "PaymentApproved": "approved", "PaymentRejected": "rejected",
+                 "PaymentVoided": "voided"}
+
+
+def payments_as_of(db: Database, fund_id: str, as_of: str | None = None) -> list[dict]:
+    """A fund's payments as they stood at the end of a day: recorded by then, with that day's status and refunds."""
+    rows = payments(db, fund_id)
+    if not as_of:
+        return rows
+    state: dict[str, dict] = {}
+    for line in db.all("SELECT payment_id, type, amount FROM fund_lines WHERE fund_id = ? AND payment_id IS NOT NULL "
+                       "AND day <= ? ORDER BY version", (fund_id, as_of)):
+        s = state.setdefault(line["payment_id"], {"status": "pending", "refunded": 0})
+        if line["type"] in _STATUS_AFTER:
+            s["status"] = _STATUS_AFTER[line["type"]]
+        elif line["type"] == "PaymentRefunded":
+            s["refunded"] += int(line["amount"])
+    then = []
+    for row in rows:
+        s = state.get(row["id"])
+        if s is None:
+            continue
+        undecided = {"decided_by": None, "decided_at": None, "checker_name": None, "reason": None} \
+            if s["status"] == "pending" else {}
+        then.append({**row, **s, **undecided})
+    return then
+
+
 def payment(db: Database, fund_id: str, payment_id: str) -> dict | None:
     """One payment of a fund (None if it is not this fund's), with its project and who recorded and decided it."""
     return db.one("SELECT pm.*, pr.title AS project_title, m.name AS maker_name, c.name AS checker_name "

@@ -229,3 +229,16 @@ def test_erasing_a_payee_blanks_the_name_in_every_row_and_keeps_the_amounts_even
     before = no_name_anywhere()
     services.runner.rebuild()
     assert no_name_anywhere() == before
+
+
+def test_payments_as_of_a_day_show_only_what_was_recorded_by_then_with_that_days_status(services, clock):
+    case = run_a_year(services, clock)
+    fund_id = views.fund_row(services.views, str(case.community), YEAR)["id"]
+    now = {p["receipt_ref"]: (p["status"], p["refunded"]) for p in views.payments_as_of(services.views, fund_id)}
+    assert now == {"FP-001": ("approved", 30_000), "SJ-17": ("approved", 0), "X-1": ("rejected", 0),
+                   "FP-002": ("approved", 0), "X-2": ("pending", 0)}
+    june = {p["receipt_ref"]: (p["status"], p["refunded"], p["checker_name"])
+            for p in views.payments_as_of(services.views, fund_id, "2026-06-30")}
+    assert june == {"FP-001": ("approved", 0, "钱出纳"), "SJ-17": ("approved", 0, "钱出纳"),
+                    "X-1": ("rejected", 0, "钱出纳")}
+    assert views.payments_as_of(services.views, fund_id, "2026-05-20") == []

@@ -528,3 +528,13 @@ def test_a_worker_or_another_communitys_manager_cannot_erase_a_payee(web, places
             assert response.status_code in (403, 404), (phone, url, response.status_code)
         web.logout()
     assert web.services.app.sealer.keys.get(payment_id) is not None
+
+
+def test_the_csv_as_of_an_earlier_day_lists_only_payments_made_by_then(web, places, actors, clock):
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution, "10,000")
+    clock.advance(days=40)  # 2026-06-10
+    pay(web, places.community, project, "2,500", cid="june", payee="六月才付款的公司")
+    then = web.get(f"{base(places.community)}/ledger.csv?as_of=2026-05-31").content.decode("utf-8-sig")
+    now = web.get(f"{base(places.community)}/ledger.csv").content.decode("utf-8-sig")
+    assert "六月才付款的公司" in now and "六月才付款的公司" not in then and "2,500.00" not in then

@@ -319,7 +319,7 @@ def ledger_csv(request: Request) -> Response:
             *[format_fen(p[f]) for f in ("allocated", "committed", "pending", "paid", "free")])
     row()
     row("支付日期", "项目", "收款方", "收款方类型", "金额", "已退款", "状态", "用途", "票据编号", "录入人", "审核人")
-    for p in views.payments(svc.views, fund["id"]):
+    for p in views.payments_as_of(svc.views, fund["id"], as_of):
         row(p["paid_on"], p["project_title"], p["payee"], PAYEE_KINDS.get(p["payee_kind"], ""), format_fen(p["amount"]),
             format_fen(p["refunded"]), PAYMENT_STATUS_NAMES.get(p["status"], p["status"]), p["description"],
             p["receipt_ref"], p["maker_name"], p["checker_name"])
