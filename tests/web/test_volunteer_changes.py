@@ -199,3 +199,22 @@ def test_hours_on_a_street_wide_day_are_certified_by_the_street_not_the_voluntee
     web.logout()
     check = web.get(f"/verify/{code}")
     assert "验证通过" in check.text and "宁海路街道" in check.text
+
+
+def test_a_worker_of_another_community_cannot_check_in_correct_or_walk_in_whichever_url_they_edit(
+        web, places, worker, day_and_shift, clock):
+    day_id, shift_id = day_and_shift
+    resident = web_person(web, None, places.community)
+    as_user(web, resident)
+    web.post_form(shift_url(places, day_id, shift_id) + "/signup", {})
+    outsider = web_person(web, "worker", places.other_community)
+    as_user(web, outsider)
+    clock.now = clock.now.replace(day=3, hour=1)
+    theirs = f"/c/{places.other_community}/volunteer/days/{day_id}/shifts/{shift_id}"
+    for base, status in ((shift_url(places, day_id, shift_id), 403), (theirs, 404)):
+        assert web.post_form(f"{base}/attendance/{resident[0]}/in", {}).status_code == status
+        assert web.post_form(f"{base}/correct/{resident[0]}", {"hours": "5", "reason": "x"}).status_code == status
+        assert web.post_form(f"{base}/walk-in", {"phone": resident[1]}).status_code == status
+        assert web.get(f"{base}/checkin").status_code == status
+    row = views.check_in_row(web.services.views, shift_id, str(resident[0]))
+    assert row["checked_in_at"] is None and row["credited"] == 0
