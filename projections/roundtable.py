@@ -324,13 +324,31 @@ def _log(tx: Tx, e: Any, kind: str, note: str, noted_on: str) -> None:
 
 
 # --- queries (the web layer calls these, never SQL of its own) ------------------------------------
-def meetings(db: Database, community_id: str, now: datetime) -> tuple[list[dict], list[dict]]:
-    """The community's upcoming meetings (soonest first) and past ones (latest first)."""
-    rows = db.all("SELECT * FROM rt_meetings WHERE community_id = ? ORDER BY starts_at", (community_id,))
-    moment = iso(now)
-    upcoming = [r for r in rows if r["status"] == "open" or (r["status"] == "scheduled" and r["ends_at"] >= moment)]
-    past = [r for r in reversed(rows) if r not in upcoming]
-    return upcoming, past
+_IS_UPCOMING = "(m.status = 'open' OR (m.status = 'scheduled' AND m.ends_at >= ?))"
+
+
+def meetings(db: Database, community_id: str, now: datetime, past_limit: int = 1_000_000,
+             past_offset: int = 0) -> tuple[list[dict], list[dict]]:
+    """The community's upcoming meetings (soonest first) and one page of past ones (latest first)."""
+    return upcoming_meetings(db, community_id, now), past_meetings(db, community_id, now, past_limit, past_offset)
+
+
+def upcoming_meetings(db: Database, community_id: str, now: datetime) -> list[dict]:
+    """Meetings open now or scheduled and not yet over, soonest first (closed ones never)."""
+    return db.all(_WITH_SEQUENCE + f"WHERE m.community_id = ? AND {_IS_UPCOMING} ORDER BY m.starts_at, m.id",
+                  (community_id, iso(now)))
+
+
+def past_meetings(db: Database, community_id: str, now: datetime, limit: int = 20, offset: int = 0) -> list[dict]:
+    """Closed, cancelled and lapsed meetings, latest first, one page."""
+    return db.all(_WITH_SEQUENCE + f"WHERE m.community_id = ? AND NOT {_IS_UPCOMING} "
+                  "ORDER BY m.starts_at DESC, m.id LIMIT ? OFFSET ?", (community_id, iso(now), limit, offset))
+
+
+def count_past_meetings(db: Database, community_id: str, now: datetime) -> int:
+    """How many past meetings the community has."""
+    return db.scalar(f"SELECT COUNT(*) AS n FROM rt_meetings m WHERE m.community_id = ? AND NOT {_IS_UPCOMING}",
+                     (community_id, iso(now))) or 0
 
 
 _WITH_SEQUENCE = ("SELECT m.*, (SELECT COUNT(*) FROM rt_reschedules s WHERE s.meeting_id = m.id) AS sequence "

@@ -232,10 +232,14 @@ def _meeting_command(request: Request, form: Form, fn: Any, *args: Any, done: An
 def index(request: Request) -> Response:
     community = community_or_404(request)
     svc = services(request)
-    upcoming, past = views.meetings(svc.views, community["id"], svc.app.clock())
+    now = svc.app.clock()
+    pager = Pager.from_request(request, views.count_past_meetings(svc.views, community["id"], now))
+    past = views.past_meetings(svc.views, community["id"], now, pager.per_page, pager.offset)
+    upcoming = views.upcoming_meetings(svc.views, community["id"], now) if pager.page == 1 else []
     mine = views.viewer_registrations(svc.views, community["id"], me(request).account_id)
     return render(request, "roundtable/index.html", community=community, tab="roundtable", upcoming=upcoming,
-                  past=past[:30], mine=mine, is_worker=may_run_meetings(me(request), community), **_helpers())
+                  past=past, pager=pager, mine=mine, is_worker=may_run_meetings(me(request), community),
+                  **_helpers())
 
 
 SCHEDULE_FIELDS = ("title", "purpose", "starts_at", "ends_at", "place", "mode", "capacity", "registration_deadline",

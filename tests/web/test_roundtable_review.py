@@ -1,0 +1,113 @@
+"""Roundtable review findings, each pinned by a test: paging, odd input never a 5xx, time zones, translations."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+import pytest
+
+from tests.web.test_roundtable import Site
+
+
+@pytest.fixture
+def site(web, clock) -> Site:
+    return Site(web, clock)
+
+
+def _past_meetings(site: Site, n: int) -> None:
+    """`n` meetings scheduled then cancelled, straight through the use cases (fast)."""
+    app = site.web.services.app
+    starts = app.clock() + timedelta(days=3)
+    for i in range(n):
+        mid = app.schedule_meeting(site.worker, site.community, f"往期会议{i:02d}", "p", starts + timedelta(hours=i),
+                                   starts + timedelta(hours=i, minutes=30), "x", "online", 5, starts, "simple", 50)
+        app.cancel_meeting(site.worker, mid, "改日")
+    site.web.services.runner.catch_up()
+
+
+def test_past_meetings_are_paged_twenty_at_a_time_latest_first(site):
+    _past_meetings(site, 25)
+    site.schedule(title="下周议事会")
+    first = site.page(None, site.base).text
+    assert "下周议事会" in first and len(re.findall(r"往期会议\d\d", first)) == 20 and "往期会议24" in first
+    assert "第 1 / 2 页" in first and f'href="{site.base}?page=2"' in first
+    second = site.page(None, f"{site.base}?page=2").text
+    assert len(re.findall(r"往期会议\d\d", second)) == 5 and "往期会议00" in second and "下周议事会" not in second
+    for odd in ("999", "0", "-1", "abc", "1e9", "%00"):
+        assert site.page(None, f"{site.base}?page={odd}").status_code == 200
+
+
+@pytest.mark.parametrize("path", [
+    "/{mid}?as_of=0001-01-01T00:00", "/{mid}?as_of=9999-12-31T23:59", "/{mid}?as_of=2026-05-01T25:00",
+    "/{mid}?as_of=%00", "/00000000-0000-0000-0000-000000000000", "/{mid}/status?x=%00", "/{mid}.ics",
+    "/resolutions/not-a-uuid", "/resolutions?page=99999999999999999999", "/{mid}%00", "/%E2%80%AE{mid}",
+])
+def test_odd_addresses_are_answered_without_a_server_error(site, path):
+    mid = site.schedule()
+    r = site.page(site.worker_phone, site.base + path.format(mid=mid))
+    assert r.status_code < 500, (path, r.status_code)
+
+
+@pytest.mark.parametrize("path,data", [
+    ("/agenda/1/accept", {"planned_minutes": "9" * 20}),
+    ("/agenda/1/accept", {"planned_minutes": "20", "position": "99999"}),
+    ("/agenda/%00/accept", {"planned_minutes": "20"}),
+    ("/agenda/1/decline", {"reason": "x" * 5000}),
+    ("/agenda", {"title": "a\u202eb"}),
+    ("/motions", {"item_id": "'; --"}),
+    ("/motions/1/vote", {"choice": "maybe"}),
+    ("/check-out", {"account_id": "00000000-0000-0000-0000-000000000000"}),
+    ("/reschedule", {"starts_at": "2026-05-09T19:00", "ends_at": "2026-05-09T20:00", "place": "x",
+                     "registration_deadline": "9999-12-31T23:59"}),
+])
+def test_odd_form_input_is_refused_with_a_4xx_and_changes_nothing(site, path, data):
+    mid = site.schedule()
+    m = f"{site.base}/{mid}"
+    site.post(site.residents[0][1], f"{m}/agenda", {"title": "电梯"})
+    before = site.web.services.app.meeting(UUID(mid)).version
+    r = site.post(site.worker_phone, m + path, data)
+    assert 400 <= r.status_code < 500, (path, r.status_code, r.text[:200])
+    assert site.web.services.app.meeting(UUID(mid)).version == before
+
+
+def test_every_roundtable_post_without_a_csrf_token_is_refused(site):
+    mid = site.schedule()
+    site.login(site.worker_phone)
+    for tail in ("/register", "/unregister", "/agenda", "/agenda/1/support", "/agenda/1/accept", "/check-in",
+                 "/open", "/cancel", "/reschedule", "/motions", "/motions/1/vote", "/minutes"):
+        r = site.web.post(f"{site.base}/{mid}{tail}", data={"reason": "x"})
+        assert r.status_code == 403, tail
+    assert site.web.post(f"{site.base}/new", data={"title": "x"}).status_code == 403
+
+
+def test_gets_never_change_a_meeting(site):
+    mid = site.schedule()
+    before = site.web.services.app.meeting(UUID(mid)).version
+    for tail in ("/register", "/open", "/cancel", "/check-in", "/motions", "/minutes", "/reschedule"):
+        r = site.page(site.worker_phone, f"{site.base}/{mid}{tail}")
+        assert r.status_code in (200, 404, 405), tail
+    assert site.web.services.app.meeting(UUID(mid)).version == before
+
+
+def test_the_resolutions_board_pages_beyond_twenty(site):
+    app, w, c = site.web.services.app, site.worker, site.community
+    starts = app.clock() + timedelta(hours=1)
+    mid = app.schedule_meeting(w, c, "长会", "p", starts, starts + timedelta(hours=3), "x", "online", 10, starts,
+                               "simple", 50)
+    items = [app.propose_agenda_item(w, mid, f"决议事项{i:02d}", "") for i in range(21)]
+    for item in items:
+        app.accept_agenda_item(w, mid, item, 5)
+    voters = [r for r, _ in site.residents]
+    for r in voters:
+        app.check_in(w, mid, r)
+    app.open_meeting(w, mid, voters)
+    for item in items:
+        motion = app.open_motion(w, mid, item)
+        for r in voters:
+            app.cast_vote(r, mid, motion, "for")
+        app.close_motion(w, mid, motion)
+    site.web.services.runner.catch_up()
+    first = site.page(None, f"{site.base}/resolutions").text
+    assert len(re.findall(r"决议事项\d\d", first)) == 20 and "第 1 / 2 页" in first
+    assert len(re.findall(r"决议事项\d\d", site.page(None, f"{site.base}/resolutions?page=2").text)) == 1
