@@ -1,5 +1,6 @@
 """A real Chromium against a real server: create an action day → sign up → fill the shift → waitlist → cancel →
-promotion notice → check-in/out and a correction → certificate → public verification."""
+promotion notice → check-in/out and a correction → a walk-in beyond places → the shift called off (notice, hours
+kept) → certificate → public verification."""
 from __future__ import annotations
 
 import re
@@ -136,6 +137,21 @@ def test_an_action_day_from_creation_to_a_verified_certificate(page, live_server
     page.wait_for_selector("text=服务时长已更正")
     assert page.locator("text=提前到场布置，现场核实").count() == 1
     shot(page, "7-corrected")
+    # A resident who did not sign up turns up: the shift is full, so the worker adds them beyond places.
+    page.fill("section.vol-walk-in input[name=phone]", "13800000001")
+    page.check("section.vol-walk-in input[name=beyond_places]")
+    page.click("section.vol-walk-in >> button:has-text('加入并签到')")
+    page.wait_for_selector("text=已现场加入并签到")
+    assert page.locator("li.vol-row", has_text="现场加入（超出名额）").count() == 1
+    shot(page, "7b-walk-in")
+    # Then rain: the worker calls the shift off with a reason; recorded hours stay.
+    open_day(page, live_server, title)
+    page.click("li.vol-shift >> summary:has-text('调整名额或取消班次')")
+    page.fill("li.vol-shift input[name=reason]", "暴雨预警，提前结束")
+    page.click("li.vol-shift >> button:has-text('取消该班次')")
+    page.wait_for_selector("text=班次已取消，已通知报名和候补的志愿者")
+    assert "班次已取消：暴雨预警，提前结束" in page.locator("li.vol-shift").inner_text()
+    shot(page, "7c-shift-called-off")
     log_out(page)
     page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -143,8 +159,9 @@ def test_an_action_day_from_creation_to_a_verified_certificate(page, live_server
     log_in(page, live_server, WAITER_PHONE, WAITER_PASSWORD)
     page.click("text=江苏路社区（演示）")
     page.click("nav.tabs >> text=志愿服务站")
+    page.wait_for_selector("text=您报名的班次已取消")
     page.click("text=我的志愿服务")
-    page.wait_for_selector("text=累计服务时长：2.0 小时")
+    page.wait_for_selector("text=累计服务时长：2.0 小时")  # calling the shift off left the recorded hours
     page.click("button:has-text('开具证明')")
     page.wait_for_selector("text=证明已开具")
     certificate = page.locator("article.vol-certificate").inner_text()
