@@ -86,8 +86,11 @@ def test_from_a_passed_resolution_to_a_disclosed_payment_and_a_csv(page, server)
     shot(page, "2-committed")
 
     # 3. The maker records a payment against the commitment: it is pending until someone else approves.
-    page.select_option("select[name=commitment_id]", index=1)
+    assert "项目可用：¥4,000.00" in page.inner_text("#pay-available")
+    page.select_option("select[name=commitment_id]", index=1)  # htmx asks what the commitment has left
+    page.wait_for_selector("#pay-available:has-text('该预留剩余：¥8,000.00')")
     page.fill("#pay-form input[name=amount]", "3,000")
+    page.wait_for_selector("#pay-available:has-text('录入 ¥3,000.00 后剩余 ¥5,000.00')")
     page.fill("#pay-form input[name=payee]", "南京安居装修有限公司")
     page.fill("#pay-form input[name=description]", "扶手首期款")
     page.fill("#pay-form input[name=receipt_ref]", "FP-2026-0001")
@@ -103,9 +106,14 @@ def test_from_a_passed_resolution_to_a_disclosed_payment_and_a_csv(page, server)
     page.goto(f"{server.url}/c/{community}/fund")
     page.wait_for_selector("text=待审核的支付")
     shot(page, "4-ledger-before-approval")
-    page.click("button:has-text('审核通过')")
-    page.wait_for_selector("text=支付已审核通过")
-    assert "3,000.00" in page.inner_text(".fund-figure-paid")
+    ledger_url = page.url
+    page.click("button:has-text('审核通过')")  # htmx: the card and the figures change in place
+    page.wait_for_selector(".fund-pending .fund-payment-approved .fund-status:has-text('已支付')")
+    page.wait_for_selector(".fund-figure-paid:has-text('3,000.00')")
+    assert page.url == ledger_url and page.locator("button:has-text('审核通过')").count() == 0
+    assert page.locator("#live-error").is_hidden()
+    assert page.locator(".fund-identity").count() == 1  # the figures were replaced, not added
+    assert "3,000.00" in page.inner_text("#fund-projects td:nth-child(6)")  # the project's paid column too
     shot(page, "5-approved")
 
     # 5. The CSV export downloads (UTF-8 with BOM).

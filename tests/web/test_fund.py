@@ -400,6 +400,7 @@ def test_approving_from_the_pending_list_with_htmx_swaps_the_card_and_the_figure
     assert response.text.lstrip().startswith(f'<li class="card fund-payment fund-payment-approved" id="payment-{payment_id}"')
     assert "已支付" in response.text and "/approve" not in response.text  # no buttons left for a decided payment
     assert 'id="fund-figures" hx-swap-oob="true"' in response.text and "¥1,500.00" in response.text
+    assert 'id="fund-projects" hx-swap-oob="true"' in response.text
     assert fund(web, places.community).paid == 150_000
     # the same form again (a double click) has no second effect and still answers the card
     again = web.post_form(f"{base(places.community)}/payments/{payment_id}/approve", {"command_id": "hx-ok"},
