@@ -279,3 +279,18 @@ def test_the_check_in_search_finds_residents_by_name_or_phone_digits_on_both_sto
     assert row["present"] == 1 and "****" in row["phone"]
     phone = directory.person(db, str(scene.residents[4]))["phone"]
     assert [r["name"] for r in views.check_in_search(db, c, m, phone[-4:])] == ["居民4"]
+
+
+def test_follow_up_steps_are_dated_by_the_day_in_asia_shanghai(scene):
+    scene.run(stop_after="voting")
+    app, m, w = scene.app, scene.meeting_id, scene.worker
+    app.check_in(w, m, scene.residents[3])
+    app.cast_vote(scene.residents[3], m, scene.motion, "for")
+    rid = app.close_motion(w, m, scene.motion)["resolution_id"]
+    from uuid import UUID
+    scene.clock.now = scene.clock.now.replace(year=2026, month=5, day=9, hour=23, minute=30)   # 05-10 07:30 there
+    app.assign_resolution_owner(w, UUID(rid), "物业公司")
+    app.advance_resolution(w, UUID(rid), "in_progress")
+    scene.catch_up()
+    assert [(x["kind"], x["noted_on"]) for x in views.progress(scene.svc.views, rid)] == [
+        ("owner", "2026-05-10"), ("status", "2026-05-10")]

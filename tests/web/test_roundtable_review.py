@@ -111,3 +111,20 @@ def test_the_resolutions_board_pages_beyond_twenty(site):
     first = site.page(None, f"{site.base}/resolutions").text
     assert len(re.findall(r"决议事项\d\d", first)) == 20 and "第 1 / 2 页" in first
     assert len(re.findall(r"决议事项\d\d", site.page(None, f"{site.base}/resolutions?page=2").text)) == 1
+
+
+def test_english_error_messages_translate_their_field_names_too(site):
+    mid = site.schedule()
+    site.web.cookies.set("linli_lang", "en")
+    try:
+        r = site.post(site.worker_phone, f"{site.base}/{mid}/reschedule", {"starts_at": "tomorrow"})
+        assert r.status_code == 422 and "Starts: use the form 2026-05-02 19:00" in r.text and "开始时间" not in r.text
+        r = site.post(site.worker_phone, f"{site.base}/{mid}/reschedule", {"starts_at": "tomorrow"},
+                      headers={"HX-Request": "true"})
+        assert "Starts: use the form" in r.text and "开始时间" not in r.text
+        r = site.page(site.worker_phone, f"{site.base}/not-a-uuid")
+        assert r.status_code == 404 and "会议" not in r.text.split("<main", 1)[1].split("</main>")[0]
+        html = site.page(site.worker_phone, f"{site.base}/{mid}").text
+        assert "Reschedule (change time or place)" in html and "Find a resident by name" in html
+    finally:
+        site.web.cookies.delete("linli_lang")
