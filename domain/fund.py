@@ -106,6 +106,13 @@ class PayeeAlreadyErasedError(ConflictError):
     message = "该支付的收款人信息已删除"
 
 
+class FundYearOutOfReachError(ConflictError):
+    """A fund is opened for last year, this year or next year only: no backdated budget from years ago, and no
+    spending plans for years nobody has budgeted."""
+
+    message = "只能开启去年、今年或明年的年度资金，不能开启 {year} 年"
+
+
 class YearNotOverError(ConflictError):
     """A year is closed at its end: closing early would freeze the community's money for the rest of the year,
     and nothing can reopen it."""

@@ -7,7 +7,8 @@ from uuid import UUID, uuid4
 
 from domain import roles
 from domain.errors import InvalidInputError, NotFoundError
-from domain.fund import Fund, FundNotOpenError, ResolutionNotPassedError, local_day, parse_day
+from domain.fund import (Fund, FundNotOpenError, FundYearOutOfReachError, ResolutionNotPassedError, local_day,
+                         parse_day)
 from domain.money import parse_fen
 from domain.resolution import Resolution
 from domain.text import clean_text
@@ -194,6 +195,8 @@ class FundUseCases(UseCases):
 
     def _new_fund(self, by: UUID, community_id: UUID, year: int) -> Fund:
         self.community(community_id)
+        if abs(year - local_day(self.clock()).year) > 1:
+            raise FundYearOutOfReachError(year=year)
         budget = getattr(self, "fund_budget_fen", DEFAULT_BUDGET_FEN)
         return Fund(community_id=community_id, year=year, budget_fen=budget, by=by, at=self.clock())
 

@@ -11,7 +11,7 @@ from domain import roles
 from domain.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from domain.fund import (BudgetExceededError, CloseBlockedError, CommitmentStateError, Fund, FundClosedError,
                          FundNotOpenError, InsufficientFundsError, MakerCheckerError, PayeeAlreadyErasedError,
-                         PayeeNotErasableError, PaymentStateError, ResolutionNotPassedError, YearNotOverError,
+                         FundYearOutOfReachError, PayeeNotErasableError, PaymentStateError, ResolutionNotPassedError, YearNotOverError,
                          mask_payee)
 from tests.conftest import make_resident, make_worker
 from tests.domain.fund_fixtures import YEAR, fund_case, make_resolution
@@ -436,6 +436,18 @@ def test_a_manager_of_another_community_cannot_reach_this_fund_through_their_own
         case.app.record_payment(case.other_manager, case.other_community, YEAR, project, None, "1", "organisation",
                                 "某公司", "2026-04-30", "用途", "FP")
     assert fund(case).pending == 0
+
+
+def test_only_last_this_and_next_years_fund_can_be_opened_so_nothing_is_backdated(case):
+    for year in (YEAR - 2, YEAR + 2, 2000, 2100):
+        with pytest.raises(FundYearOutOfReachError):
+            case.app.open_fund(case.maker, case.community, year)
+        with pytest.raises(FundYearOutOfReachError):  # nor through a first allocation
+            case.app.allocate(case.maker, case.community, year, case.resolution, "项目", "other", "1")
+        assert case.app.fund(case.community, year) is None
+    for year in (YEAR - 1, YEAR, YEAR + 1):
+        case.app.open_fund(case.maker, case.community, year)
+        assert case.app.fund(case.community, year).budget == 20_000_000
 
 
 def test_a_year_out_of_range_is_refused(case):
