@@ -5,6 +5,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
+from domain.resolution import Resolution
+
 import pytest
 
 from tests.web.test_roundtable import Site
@@ -128,3 +130,38 @@ def test_english_error_messages_translate_their_field_names_too(site):
         assert "Reschedule (change time or place)" in html and "Find a resident by name" in html
     finally:
         site.web.cookies.delete("linli_lang")
+
+
+def test_markup_renders_as_text_on_every_roundtable_page_and_stream(site):
+    bad = '<script>alert(1)</script><img src=x onerror=alert(2)>"\''
+    mid = site.schedule(title=f"议事会{bad}"[:80], capacity=10)
+    m = f"{site.base}/{mid}"
+    site.post(site.residents[0][1], f"{m}/agenda", {"title": f"议题{bad}", "description": bad})
+    site.post(site.worker_phone, f"{m}/agenda/1/accept", {"planned_minutes": "20"})
+    site.clock.now = datetime(2026, 5, 2, 10, 45, tzinfo=timezone.utc)
+    for rid, _ in site.residents[:3]:
+        site.post(site.worker_phone, f"{m}/check-in", {"account_id": str(rid)})
+    site.post(site.worker_phone, f"{m}/open")
+    site.post(site.worker_phone, f"{m}/motions", {"item_id": "1", "title": f"表决{bad}"})
+    for _, phone in site.residents[:3]:
+        site.post(phone, f"{m}/motions/1/vote", {"choice": "for"})
+    room_open = site.page(site.worker_phone, f"{m}/room").text
+    site.post(site.worker_phone, f"{m}/motions/1/close")
+    site.post(site.worker_phone, f"{m}/adjourn")
+    site.post(site.worker_phone, f"{m}/minutes", {"minutes": bad})
+    rid = Resolution.id_for(UUID(mid), "1")
+    site.post(site.worker_phone, f"{site.base}/resolutions/{rid}/owner", {"owner": bad[:60]})
+    site.post(site.worker_phone, f"{site.base}/resolutions/{rid}/note", {"note": bad})
+    pages = [room_open] + [site.page(site.worker_phone, p).text for p in (
+        m, f"{m}/room", f"{m}/live", f"{m}/status", site.base, f"{site.base}/resolutions",
+        f"{site.base}/resolutions/{rid}", f"{m}?as_of=2026-05-02T19:00", f"{m}/check-in")]
+    for html in pages:
+        assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[1]
+
+
+def test_a_meeting_past_midnight_in_shanghai_shows_the_end_date(site):
+    mid = site.schedule(starts_at="2026-05-02T22:00", ends_at="2026-05-03T01:00")
+    html = site.page(None, f"{site.base}/{mid}").text
+    assert "2026-05-02 22:00 – 2026-05-03 01:00" in html
+    assert "2026-05-02 19:00 – 21:00" in site.page(None, f"{site.base}/{site.schedule()}").text
