@@ -305,16 +305,33 @@ def test_a_resident_sees_the_disclosure_but_not_the_ledger(web, places, actors):
 
 def test_a_worker_and_the_street_official_read_the_ledger_but_cannot_write(web, places, actors):
     web.login(actors.maker_phone)
-    allocate(web, places.community, actors.resolution)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, "100", cid="ind", payee="王小明", kind="individual")
+    [payment_id] = fund(web, places.community).payments
     web.logout()
+    version = fund(web, places.community).version
+    b = base(places.community)
     for role, scope in ((roles.WORKER, places.community), (roles.STREET_OFFICIAL, places.street),
                         (roles.DISTRICT_OFFICIAL, places.district)):
         _, phone = web_person(web, role, scope)
         web.login(phone)
-        assert "/lines?figure=allocated" in web.get(f"/c/{places.community}/fund").text
-        assert web.get(f"{base(places.community)}/ledger.csv").status_code == 200
-        assert web.post_form(f"{base(places.community)}/close", {"command_id": role}).status_code == 403
+        ledger = web.get(f"/c/{places.community}/fund").text
+        assert "/lines?figure=allocated" in ledger and "待审核的支付" in ledger
+        assert 'method="post"' not in ledger.split("</header>", 1)[-1].replace('action="/logout"', "")
+        project_page = web.get(f"{b}/projects/{project}").text
+        assert "hx-post" not in project_page and "/approve" not in project_page and "/erase" not in project_page
+        assert web.get(f"{b}/ledger.csv").status_code == 200
+        assert web.get(f"{b}/projects/{project}/available").status_code == 403
+        for url, data in ((f"{b}/close", {}), (f"{b}/payments/{payment_id}/approve", {}),
+                          (f"{b}/payments/{payment_id}/erase", {"reason": "x"}),
+                          (f"{b}/projects/{project}/pay", {"amount": "1", "payee_kind": "organisation", "payee": "x",
+                                                           "paid_on": "2026-04-30", "description": "x",
+                                                           "receipt_ref": "x"})):
+            response = web.post_form(url, {**data, "command_id": role + url}, headers=HX)
+            assert response.status_code == 403, (role, url)
         web.logout()
+    assert fund(web, places.community).version == version
+    assert web.services.app.sealer.keys.get(payment_id) is not None
 
 
 def test_the_street_view_shows_every_community_side_by_side_to_street_officials_only(web, places, actors):
