@@ -13,6 +13,7 @@ from domain.resolution import Resolution
 from tests.conftest import web_person
 
 SCRIPT = "<script>alert(1)</script>"
+SESSION = "linli_session"
 
 
 class Site:
@@ -31,12 +32,29 @@ class Site:
         self.other_worker = web_person(web, "worker", self.other, "外社区社工")
         self.base = f"/c/{self.community}/roundtable"
         self.as_who: str | None = None
+        self.sessions: dict[str, str] = {}
+        self.cookie_domain = ""
 
-    def login(self, phone: str) -> None:
-        if self.as_who != phone:
-            self.web.logout()
-            self.web.login(phone)
-            self.as_who = phone
+    def login(self, phone: str | None) -> None:
+        """Act as `phone` (None: anonymous). Each person logs in once per test (argon2 is slow on purpose);
+        switching people swaps their session cookies."""
+        if self.as_who == phone:
+            return
+        jar = self.web.cookies
+        if self.as_who is not None:
+            self.sessions[self.as_who] = self._session_cookie()
+        for cookie in [c for c in jar.jar if c.name == SESSION]:
+            jar.jar.clear(cookie.domain, cookie.path, cookie.name)
+        if phone is not None:
+            if phone in self.sessions:
+                jar.set(SESSION, self.sessions[phone], domain=self.cookie_domain, path="/")
+            else:
+                self.web.login(phone)
+                self.cookie_domain = next(c.domain for c in jar.jar if c.name == SESSION)
+        self.as_who = phone
+
+    def _session_cookie(self) -> str:
+        return next(c.value for c in self.web.cookies.jar if c.name == SESSION)
 
     def schedule(self, title: str = "加装电梯议事会", capacity: int = 2, **extra) -> str:
         self.login(self.worker_phone)
@@ -53,12 +71,7 @@ class Site:
         return self.web.post_form(path, data or {}, **kw)
 
     def page(self, phone: str | None, path: str):
-        if phone is None:
-            if self.as_who is not None:
-                self.web.logout()
-                self.as_who = None
-        else:
-            self.login(phone)
+        self.login(phone)
         return self.web.get(path, follow_redirects=False)
 
     def meeting_in_progress(self, present: int = 3) -> tuple[str, str, str]:
