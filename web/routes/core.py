@@ -40,7 +40,7 @@ def home(request: Request) -> Response:
     communities = directory.communities(svc.views)
     mine = directory.residencies(svc.views, me(request).account_id) if me(request).authenticated else []
     staff_of = [c for c in communities if auth.is_staff(me(request), c)]
-    notices = volunteer.unseen_notices(svc.views, me(request).account_id) if me(request).authenticated else []
+    notices = volunteer.unseen_notices(svc.views, me(request).account_id, volunteer.NOTICE_KINDS) if me(request).authenticated else []
     streets = [directory.place(svc.views, scope) for role, scope in me(request).grants
                if role in (roles.STREET_OFFICIAL,)]
     return render(request, "core/home.html", communities=communities, mine=mine, staff_of=staff_of,
