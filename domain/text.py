@@ -24,15 +24,15 @@ def clean_text(value: str | None, field: str, *, max_length: int, required: bool
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text:
         if required:
-            raise TextError(field=field, reason="不能为空")
+            raise TextError("{field}不能为空", field=field)
         return ""
     if len(text) > max_length:
-        raise TextError(field=field, reason=f"不能超过 {max_length} 个字")
+        raise TextError("{field}不能超过 {max_length} 个字", field=field, max_length=max_length)
     for ch in text:
         if multiline and ch in "\n\t":
             continue
         if unicodedata.category(ch) in _REFUSED_CATEGORIES:
-            raise TextError(field=field, reason="含有不可见的控制字符，请重新输入")
+            raise TextError("{field}含有不可见的控制字符，请重新输入", field=field)
     return text
 
 

@@ -74,8 +74,8 @@ def test_every_route_is_documented():
     assert missing == [], f"add these routes to docs/REFERENCE.md: {missing}"
 
 
-def test_no_two_use_case_mixins_define_the_same_public_method():
-    """Python would silently pick one of them in the combined application."""
+def test_no_two_use_case_mixins_define_the_same_method_or_helper():
+    """Python would silently pick one of them in the combined application (private helpers too)."""
     from domain.usecases.accounts import AccountUseCases
     from domain.usecases.fund import FundUseCases
     from domain.usecases.roundtable import RoundtableUseCases

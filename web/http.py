@@ -73,9 +73,11 @@ def gettext_for(request: Request) -> Callable[..., str]:
 
 def error_text(request: Request, error: DomainError) -> str:
     """A domain error's message in the reader's language, with its parameters filled in."""
-    translated = request.app.state.catalogs[lang(request)].gettext(error.message)
+    catalog = request.app.state.catalogs[lang(request)]
+    translated = catalog.gettext(error.message)
+    params = {k: catalog.gettext(v) if isinstance(v, str) else v for k, v in error.params.items()}
     try:
-        return translated.format(**error.params)
+        return translated.format(**params)
     except (KeyError, IndexError, ValueError):
         return translated
 

@@ -203,3 +203,13 @@ def test_the_vendored_htmx_is_2_0_and_matches_its_recorded_checksum():
 def test_health_reports_the_views_caught_up(web, places):
     body = web.get("/healthz").json()
     assert body["status"] == "ok" and body["views"] == body["events"]
+
+
+def test_errors_are_in_english_when_the_reader_chose_english(web, places):
+    web.post_form("/lang", {"lang": "en", "next": "/"})
+    response = web.post_form("/signup", {"phone": new_phone(), "name": "张" * 50, "password": PASSWORD,
+                                         "password2": PASSWORD, "community_id": str(places.community)})
+    assert response.status_code == 422
+    assert "Name may have at most 40 characters" in response.text
+    response = web.post_form("/signup", {"phone": "12", "name": "张三", "password": PASSWORD, "password2": PASSWORD})
+    assert "Mobile number: is not valid" in response.text
