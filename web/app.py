@@ -21,7 +21,7 @@ from domain.text import mask_phone
 from projections import directory
 from web import auth
 from web.auth import Principal
-from web.http import current_csrf_token, is_htmx, new_command_id, render
+from web.http import current_csrf_token, current_gettext, is_htmx, new_command_id, render
 from web.i18n import LANGUAGES, load_catalogs
 from web.routes import all_routes
 from web.security import SecurityMiddleware
@@ -44,6 +44,7 @@ def templates_env() -> Environment:
     env.filters["mask_phone"] = mask_phone
     env.globals["LANGUAGES"] = LANGUAGES
     env.globals["current_csrf_token"] = current_csrf_token
+    env.globals["_"] = current_gettext
     env.globals["new_command_id"] = new_command_id
     env.globals.update(auth.PREDICATES)
     return env

@@ -86,6 +86,14 @@ def error_text(request: Request, error: DomainError) -> str:
 _rendering = threading.local()
 
 
+def current_gettext(message: str, **params: Any) -> str:
+    """Gettext in the language of the request being rendered (a Jinja global, so imported macros can use `_`)."""
+    fn = getattr(_rendering, "gettext", None)
+    if fn is None:
+        return message.format(**params) if params else message
+    return fn(message, **params)
+
+
 def current_csrf_token() -> str:
     """The CSRF token of the request being rendered on this thread (a Jinja global for macros)."""
     return getattr(_rendering, "csrf", "")
@@ -100,6 +108,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render a template with the common context (me, csrf, language, flash, gettext)."""
     templates = request.app.state.templates
     _rendering.csrf = request.scope.get("state", {}).get("csrf", "")
+    _rendering.gettext = gettext_for(request)
     _ = gettext_for(request)
     flash = getattr(request.state, "flash", None)
     html = templates.get_template(template).render(
