@@ -6,14 +6,7 @@ from pathlib import Path
 import pytest
 
 from projections import directory
-from tests.conftest import PASSWORD, Places, new_phone, web_person
-
-
-@pytest.fixture
-def places(web):
-    p = Places(web.services.app)
-    web.services.runner.catch_up()
-    return p
+from tests.conftest import PASSWORD, new_phone, web_person
 
 
 def sign_up(web, places, phone=None, name="张三", **extra):

@@ -11,15 +11,8 @@ import pytest
 from domain import roles
 from domain.fund import Fund
 from projections import fund as views
-from tests.conftest import Places, web_person
+from tests.conftest import web_person
 from tests.domain.fund_fixtures import YEAR, make_resolution
-
-
-@pytest.fixture
-def places(web):
-    p = Places(web.services.app)
-    web.services.runner.catch_up()
-    return p
 
 
 class Actors:

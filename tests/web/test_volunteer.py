@@ -10,60 +10,14 @@ from datetime import timedelta
 import pytest
 
 from projections import volunteer as views
-from tests.conftest import Places, web_person
-
-DAY = "2026-05-03"
-HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def places(web):
-    p = Places(web.services.app)
-    web.services.runner.catch_up()
-    return p
-
-
-@pytest.fixture
-def worker(web, places):
-    return web_person(web, "worker", places.community, name="李社工")
-
-
-def as_user(web, person):
-    web.logout()
-    web.login(person[1])
-
-
-def create_day(web, places, title="社区清洁日", date=DAY, cutoff="2"):
-    response = web.post_form(f"/c/{places.community}/volunteer/days",
-                             {"title": title, "date": date, "description": "打扫楼道", "cutoff_hours": cutoff,
-                              "command_id": f"day-{title}-{date}"})
-    assert response.status_code == 303, response.text
-    return response.headers["location"].rsplit("/", 1)[1]
-
-
-def add_shift(web, places, day_id, places_n="2", start=f"{DAY}T09:00", end=f"{DAY}T11:00", task="清扫楼道",
-              expect=303):
-    response = web.post_form(f"/c/{places.community}/volunteer/days/{day_id}/shifts",
-                             {"task": task, "place": "3 号楼", "starts_at": start, "ends_at": end,
-                              "places": places_n, "min_age": ""})
-    assert response.status_code == expect, response.text
-    return response
-
-
-def shift_ids(web, day_id):
-    return [s["id"] for s in views.shifts(web.services.views, day_id)]
+from tests.conftest import web_person
+from tests.web.volunteer_fixtures import (DAY, HX, add_shift, as_user, create_day, day_with_one_shift, shift_ids,
+                                          shift_url, worker)  # noqa: F401 (worker is a fixture)
 
 
 @pytest.fixture
 def day_with_shift(web, places, worker):
-    as_user(web, worker)
-    day_id = create_day(web, places)
-    add_shift(web, places, day_id, places_n="1")
-    return day_id, shift_ids(web, day_id)[0]
-
-
-def shift_url(places, day_id, shift_id):
-    return f"/c/{places.community}/volunteer/days/{day_id}/shifts/{shift_id}"
+    return day_with_one_shift(web, places, worker, places_n="1")
 
 
 def test_a_resident_signs_up_in_two_taps_and_htmx_swaps_the_shift_card(web, places, day_with_shift):

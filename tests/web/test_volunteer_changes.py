@@ -7,28 +7,14 @@ import re
 import pytest
 
 from projections import volunteer as views
-from tests.conftest import Places, web_person
-from tests.web.test_volunteer import DAY, HX, add_shift, as_user, create_day, shift_ids, shift_url
-
-
-@pytest.fixture
-def places(web):
-    p = Places(web.services.app)
-    web.services.runner.catch_up()
-    return p
-
-
-@pytest.fixture
-def worker(web, places):
-    return web_person(web, "worker", places.community, name="李社工")
+from tests.conftest import web_person
+from tests.web.volunteer_fixtures import (DAY, HX, add_shift, as_user, day_with_one_shift, shift_ids,
+                                          shift_url, worker)  # noqa: F401 (worker is a fixture)
 
 
 @pytest.fixture
 def day_and_shift(web, places, worker):
-    as_user(web, worker)
-    day_id = create_day(web, places)
-    add_shift(web, places, day_id, places_n="1")
-    return day_id, shift_ids(web, day_id)[0]
+    return day_with_one_shift(web, places, worker, places_n="1")
 
 
 def test_calling_off_a_shift_tells_each_volunteer_on_their_next_visit(web, places, worker, day_and_shift):

@@ -1,0 +1,14 @@
+"""Fixtures every web test folder shares."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Places
+
+
+@pytest.fixture
+def places(web):
+    """The district, street and two communities, founded in the web app's own store and in its views."""
+    p = Places(web.services.app)
+    web.services.runner.catch_up()
+    return p
