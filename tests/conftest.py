@@ -260,6 +260,18 @@ class LiveServer:
         self.log.close()
 
 
+def wait_for_views(server: LiveServer, timeout: float = 20) -> None:
+    """Wait until the live server's views have caught up with its events (its /healthz says so)."""
+    deadline = time.monotonic() + timeout
+    health = {}
+    while time.monotonic() < deadline:
+        health = httpx.get(server.url + "/healthz").json()
+        if health["views"] >= health["events"]:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"views did not catch up: {health}")
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     server = LiveServer(tmp_path_factory.mktemp("live") / "data")

@@ -16,35 +16,13 @@ from domain.account import Account
 from domain.community import Community
 from domain.fund import CHINA
 from projections import fund as views
-from tests.conftest import ARTIFACTS, LiveServer, csrf_from
+from tests.conftest import ARTIFACTS, LiveServer, wait_for_views
 from tests.domain.fund_fixtures import make_resolution
+from tests.web.load_helpers import log_in
 
 pytestmark = pytest.mark.slow
 
 PARALLEL = 50
-DEMO_PASSWORD = "linli-demo-2026"
-
-
-def log_in(server: LiveServer, phone: str) -> tuple[httpx.Client, str]:
-    # No keep-alive: an idle pooled connection the server closes would race the next request.
-    client = httpx.Client(base_url=server.url, timeout=60,
-                          limits=httpx.Limits(max_connections=PARALLEL, max_keepalive_connections=0))
-    token = csrf_from(client.get("/login").text)
-    response = client.post("/login", data={"csrf_token": token, "phone": phone, "password": DEMO_PASSWORD,
-                                           "next": "/"})
-    assert response.status_code == 303, response.text
-    return client, token
-
-
-def wait_for_views(server: LiveServer, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    health = {}
-    while time.monotonic() < deadline:
-        health = httpx.get(server.url + "/healthz").json()
-        if health["views"] >= health["events"]:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"views did not catch up: {health}")
 
 
 def test_fifty_parallel_payments_of_100_yuan_from_1000_yuan_pay_exactly_ten(tmp_path):
@@ -62,7 +40,8 @@ def test_fifty_parallel_payments_of_100_yuan_from_1000_yuan_pay_exactly_ten(tmp_
         project = app.allocate(maker, community, year, resolution, "监控补盲", "safety", "1,000")
         twin_project = app.allocate(maker, community, year, resolution, "重复提交检验", "other", "1,000")
         wait_for_views(server)
-        client, token = log_in(server, "13800000003")
+        client, token = log_in(server, "13800000003",
+                               limits=httpx.Limits(max_connections=PARALLEL, max_keepalive_connections=0))
         clients.append(client)
         base = f"/c/{community}/fund/{year}"
 

@@ -3,28 +3,18 @@ different command ids make one vote and 19 clear refusals; the live tally is pus
 from __future__ import annotations
 
 import re
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-import httpx
 import pytest
 
 from domain.account import Account
 from domain.community import Community
-from tests.conftest import LiveServer, csrf_from, new_phone
+from tests.conftest import LiveServer, new_phone
+from tests.web.load_helpers import all_at_once, log_in
 from web.passwords import hash_password
 
 pytestmark = pytest.mark.slow
-DEMO_PASSWORD = "linli-demo-2026"
-
-
-def logged_in(server: LiveServer, phone: str, password: str = DEMO_PASSWORD) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=server.url, timeout=30)
-    token = csrf_from(client.get("/login").text)
-    r = client.post("/login", data={"csrf_token": token, "phone": phone, "password": password, "next": "/"})
-    assert r.status_code == 303, r.text
-    return client, token
 
 
 @pytest.fixture(scope="module")
@@ -58,27 +48,12 @@ def arranged(tmp_path_factory):
     server.stop()
 
 
-def _parallel(n: int, fn) -> list:
-    results: list = [None] * n
-    barrier = threading.Barrier(n)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = fn(i)
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 def test_twenty_parallel_identical_votes_over_http_record_one_vote(arranged):
     server, community, meeting, motion, phones = arranged
-    client, token = logged_in(server, "13800000001")
+    client, token = log_in(server, "13800000001")
     url = f"/c/{community}/roundtable/{meeting}/motions/{motion}/vote"
     started = time.monotonic()
-    statuses = _parallel(20, lambda i: client.post(url, data={"csrf_token": token, "command_id": "same-tap",
+    statuses = all_at_once(20, lambda i: client.post(url, data={"csrf_token": token, "command_id": "same-tap",
                                                               "choice": "for"}).status_code)
     elapsed = time.monotonic() - started
     assert statuses == [303] * 20, statuses
@@ -92,9 +67,9 @@ def test_twenty_parallel_identical_votes_over_http_record_one_vote(arranged):
 
 def test_twenty_parallel_votes_with_fresh_command_ids_make_one_vote_and_clear_refusals(arranged):
     server, community, meeting, motion, phones = arranged
-    client, token = logged_in(server, phones[0], "load-test-pw")
+    client, token = log_in(server, phones[0], "load-test-pw")
     url = f"/c/{community}/roundtable/{meeting}/motions/{motion}/vote"
-    responses = _parallel(20, lambda i: client.post(url, data={"csrf_token": token, "command_id": f"tap-{i}",
+    responses = all_at_once(20, lambda i: client.post(url, data={"csrf_token": token, "command_id": f"tap-{i}",
                                                                "choice": "against"}))
     codes = sorted(r.status_code for r in responses)
     assert codes == [303] + [409] * 19, codes
@@ -103,8 +78,8 @@ def test_twenty_parallel_votes_with_fresh_command_ids_make_one_vote_and_clear_re
 
 def test_the_room_screen_receives_the_tally_over_server_sent_events(arranged):
     server, community, meeting, motion, phones = arranged
-    worker, _ = logged_in(server, "13800000002")
-    voter, token = logged_in(server, phones[1], "load-test-pw")
+    worker, _ = log_in(server, "13800000002")
+    voter, token = log_in(server, phones[1], "load-test-pw")
     seen: list[str] = []
     with worker.stream("GET", f"/c/{community}/roundtable/{meeting}/live", timeout=15) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from projections import volunteer as views
-from tests.conftest import web_person
 from tests.web.volunteer_fixtures import (DAY, as_user, day_with_one_shift, shift_ids, shift_url,
                                           worker)  # noqa: F401 (worker is a fixture)
 

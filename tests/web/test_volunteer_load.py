@@ -4,7 +4,6 @@ exactly 10 succeed, the rest are told "full" or waitlisted, nothing answers 5xx,
 from __future__ import annotations
 
 import os
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
@@ -20,7 +19,8 @@ from projections import volunteer as views
 from projections.db import SQLiteDatabase
 from projections.registry import ALL
 from projections.runner import Runner
-from tests.conftest import LiveServer, csrf_from
+from tests.conftest import LiveServer, wait_for_views
+from tests.web.load_helpers import all_at_once, log_in
 
 pytestmark = pytest.mark.slow
 
@@ -30,25 +30,6 @@ ROUNDS = int(os.environ.get("LINLI_VOLUNTEER_LOAD_ROUNDS", "20"))  # the issue: 
 PASSWORD = "load-test-password"
 # Test accounts get a cheap argon2 hash (the parameters travel inside the hash), so 200 logins take seconds.
 CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
-
-
-def wait_for_views(server: LiveServer, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        health = httpx.get(server.url + "/healthz").json()
-        if health["views"] >= health["events"]:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"views did not catch up: {health}")
-
-
-def log_in(server: LiveServer, phone: str) -> tuple[httpx.Client, str]:
-    # No keep-alive: an idle pooled connection the server closes between rounds would race the next request.
-    client = httpx.Client(base_url=server.url, timeout=60, limits=httpx.Limits(max_keepalive_connections=0))
-    token = csrf_from(client.get("/login").text)
-    response = client.post("/login", data={"csrf_token": token, "phone": phone, "password": PASSWORD, "next": "/"})
-    assert response.status_code == 303, response.text
-    return client, token
 
 
 def vol_rows(db) -> dict[str, list[dict]]:
@@ -73,7 +54,7 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
             accounts.append(account)
         wait_for_views(server)
         with ThreadPoolExecutor(16) as pool:
-            sessions = list(pool.map(lambda p: log_in(server, p), phones[:VOLUNTEERS]))
+            sessions = list(pool.map(lambda p: log_in(server, p, PASSWORD), phones[:VOLUNTEERS]))
         clients = [c for c, _ in sessions]
         setup_seconds = time.monotonic() - started
 
@@ -89,19 +70,16 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
                 app.sign_up_for_shift(early, day_id, shift_id)
             wait_for_views(server)
             url = f"/c/{community}/volunteer/days/{day_id}/shifts/{shift_id}/signup"
-            barrier = threading.Barrier(VOLUNTEERS)
 
             def attempt(i: int) -> httpx.Response:
                 client, token = sessions[i]
                 data = {"csrf_token": token, "command_id": f"r{round_no}-v{i}"}
                 if i % 2:
                     data["waitlist"] = "1"  # half of them would rather wait than be turned away
-                barrier.wait()
                 return client.post(url, data=data)
 
             t0 = time.monotonic()
-            with ThreadPoolExecutor(VOLUNTEERS) as pool:
-                responses = list(pool.map(attempt, range(VOLUNTEERS)))
+            responses = all_at_once(VOLUNTEERS, attempt)
             round_seconds.append(time.monotonic() - t0)
 
             statuses = [r.status_code for r in responses]
@@ -130,14 +108,8 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
         wait_for_views(server)
         client, token = sessions[0]
         url = f"/c/{community}/volunteer/days/{day_id}/shifts/{shift_id}/signup"
-        barrier = threading.Barrier(20)
-
-        def twin(_: int) -> int:
-            barrier.wait()
-            return client.post(url, data={"csrf_token": token, "command_id": "one-double-click"}).status_code
-
-        with ThreadPoolExecutor(20) as pool:
-            twins = list(pool.map(twin, range(20)))
+        twins = all_at_once(20, lambda _: client.post(
+            url, data={"csrf_token": token, "command_id": "one-double-click"}).status_code)
         assert twins == [303] * 20
         events = [type(e).__name__ for e in app.repository.event_store.get(day_id)]
         assert events.count("SignedUp") == 1
