@@ -1,16 +1,15 @@
 """A real Chromium against a real server: sign up, get verified by a worker, see the community in Chinese."""
 
+from functools import partial
+
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.e2e.helpers import save_shot
 
 pytestmark = pytest.mark.e2e
 SHOTS = ARTIFACTS / "foundation"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+shot = partial(save_shot, SHOTS)
 
 
 def test_a_resident_signs_up_a_worker_approves_and_the_resident_sees_their_community(page, live_server):

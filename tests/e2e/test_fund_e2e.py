@@ -2,48 +2,20 @@
 fund manager → approved by another → the public disclosure shows it → the ledger CSV downloads."""
 from __future__ import annotations
 
-import time
 from datetime import datetime
+from functools import partial
 
-import httpx
 import pytest
 
 from domain.community import Community
 from domain.fund import CHINA
-from tests.conftest import ARTIFACTS, LiveServer
+from tests.conftest import ARTIFACTS, LiveServer, wait_for_views
 from tests.domain.fund_fixtures import make_resolution
+from tests.e2e.helpers import log_in, log_out, save_shot
 
 pytestmark = pytest.mark.e2e
 SHOTS = ARTIFACTS / "fund"
-DEMO_PASSWORD = "linli-demo-2026"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, server, phone: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("input[name=phone]", phone)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]:has-text('登录')")
-    page.wait_for_selector("text=登录成功")
-
-
-def log_out(page) -> None:
-    page.click("button:has-text('退出')")
-    page.wait_for_selector("text=您已退出登录")
-
-
-def wait_for_views(server: LiveServer, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        health = httpx.get(server.url + "/healthz").json()
-        if health["views"] >= health["events"]:
-            return
-        time.sleep(0.05)
-    raise AssertionError("views did not catch up")
+shot = partial(save_shot, SHOTS)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,30 +13,23 @@ from playwright.sync_api import expect
 from domain.account import Account
 from domain.community import Community
 from tests.conftest import ARTIFACTS
+from tests.e2e.helpers import log_in, save_shot
+from web.demo import DEMO_PASSWORD
 from web.passwords import hash_password
 
 pytestmark = pytest.mark.e2e
 SHOTS = ARTIFACTS / "roundtable"
+shot = partial(save_shot, SHOTS)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DEMO_PASSWORD = "linli-demo-2026"
 WORKER, RESIDENT = "13800000002", "13800000001"
 WAITER_PHONE, WAITER_PASSWORD = "13900008888", "waiting-in-line"
 XSS = "<script>alert('x')</script>"
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
 def person(browser, server, phone: str, password: str = DEMO_PASSWORD):
     """A logged-in browser page of its own (separate cookies per person)."""
     page = browser.new_context(locale="zh-CN").new_page()
-    page.goto(server.url + "/login")
-    page.fill("input[name=phone]", phone)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]:has-text('登录')")
-    page.wait_for_selector("text=登录成功")
+    log_in(page, server, phone, password)
     return page
 
 

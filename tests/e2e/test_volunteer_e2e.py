@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -12,30 +13,13 @@ from domain.account import Account
 from domain.action_day import SHANGHAI
 from domain.community import Community
 from tests.conftest import ARTIFACTS
+from tests.e2e.helpers import log_in, log_out, save_shot
 from web.passwords import hash_password
 
 pytestmark = pytest.mark.e2e
 SHOTS = ARTIFACTS / "volunteer"
-DEMO_PASSWORD = "linli-demo-2026"
+shot = partial(save_shot, SHOTS)
 WAITER_PHONE, WAITER_PASSWORD = "13900009999", "waiting-patiently"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, server, phone: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(server.url + "/login")
-    page.fill("input[name=phone]", phone)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]:has-text('登录')")
-    page.wait_for_selector("text=登录成功")
-
-
-def log_out(page) -> None:
-    page.click("button:has-text('退出')")
-    page.wait_for_selector("text=您已退出登录")
 
 
 def open_day(page, server, title: str) -> None:
