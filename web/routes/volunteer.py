@@ -173,6 +173,24 @@ def shift_or_404(request: Request, day: dict, account_id: str | None = None) -> 
     return shift
 
 
+def _day_for(request: Request, may) -> tuple[dict, dict]:
+    """The community and action day the path names, once the person passes `may` (e.g. may_organise) for the day."""
+    community = community_or_404(request)
+    day = day_or_404(request, community)
+    require(may(me(request), community, day))
+    return community, day
+
+
+def _shift_for(request: Request, may) -> tuple[dict, dict, dict]:
+    """The community, action day and shift the path names, once the person passes `may` for the day."""
+    community, day = _day_for(request, may)
+    return community, day, shift_or_404(request, day)
+
+
+def _me_id(request: Request) -> UUID:
+    return parse_uuid(me(request).account_id)
+
+
 def _day_url(community: dict, day: dict) -> str:
     return f"/c/{community['id']}/volunteer/days/{day['id']}"
 
@@ -261,14 +279,13 @@ def day_page(request: Request) -> Response:
 
 @action
 def add_shift(request: Request, form: Form) -> Response:
-    community = community_or_404(request)
-    day = day_or_404(request, community)
-    require(may_organise(me(request), community, day))
+    community, day = _day_for(request, may_organise)
     try:
-        command(request, services(request).app.add_shift, parse_uuid(me(request).account_id), parse_uuid(day["id"]),
-                form.get("task", ""), form.get("place", ""), parse_local_datetime(form.get("starts_at"), "开始时间格式不正确，例如 2026-05-03 09:00"),
-                parse_local_datetime(form.get("ends_at"), "结束时间格式不正确，例如 2026-05-03 11:00"), parse_places(form.get("places")),
-                parse_min_age(form.get("min_age")), command_id=_cid(form))
+        command(request, services(request).app.add_shift, _me_id(request), parse_uuid(day["id"]),
+                form.get("task", ""), form.get("place", ""),
+                parse_local_datetime(form.get("starts_at"), "开始时间格式不正确，例如 2026-05-03 09:00"),
+                parse_local_datetime(form.get("ends_at"), "结束时间格式不正确，例如 2026-05-03 11:00"),
+                parse_places(form.get("places")), parse_min_age(form.get("min_age")), command_id=_cid(form))
     except InvalidInputError as e:
         return page_render(request, "volunteer/day.html", status_code=e.status, values=dict(form),
                            error=error_text(request, e), **_day_context(request, community, day))
@@ -291,7 +308,7 @@ def sign_up(request: Request, form: Form) -> Response:
     shift = shift_or_404(request, day)
     svc = services(request)
     try:
-        status = command(request, svc.app.sign_up_for_shift, parse_uuid(me(request).account_id),
+        status = command(request, svc.app.sign_up_for_shift, _me_id(request),
                          parse_uuid(day["id"]), parse_uuid(shift["id"]), form.get("waitlist") == "1",
                          command_id=_cid(form))
     except DomainError as e:
@@ -310,7 +327,7 @@ def cancel(request: Request, form: Form) -> Response:
     day = day_or_404(request, community)
     shift = shift_or_404(request, day)
     try:
-        command(request, services(request).app.cancel_shift, parse_uuid(me(request).account_id),
+        command(request, services(request).app.cancel_shift, _me_id(request),
                 parse_uuid(day["id"]), parse_uuid(shift["id"]), command_id=_cid(form))
     except DomainError as e:
         if is_htmx(request) and e.status < 500:
@@ -325,7 +342,7 @@ def cancel(request: Request, form: Form) -> Response:
 @action
 def dismiss_notices(request: Request, form: Form) -> Response:
     community = community_or_404(request)
-    command(request, services(request).app.dismiss_notices, parse_uuid(me(request).account_id),
+    command(request, services(request).app.dismiss_notices, _me_id(request),
             command_id=_cid(form))
     return redirect(request, f"/c/{community['id']}/volunteer")
 
@@ -333,32 +350,24 @@ def dismiss_notices(request: Request, form: Form) -> Response:
 # --- the organiser changes plans ----------------------------------------------------------------------------
 @action
 def call_off_shift(request: Request, form: Form) -> Response:
-    community = community_or_404(request)
-    day = day_or_404(request, community)
-    require(may_manage(me(request), community, day))
-    shift = shift_or_404(request, day)
-    command(request, services(request).app.cancel_whole_shift, parse_uuid(me(request).account_id),
-                   parse_uuid(day["id"]), parse_uuid(shift["id"]), form.get("reason", ""), command_id=_cid(form))
+    community, day, shift = _shift_for(request, may_manage)
+    command(request, services(request).app.cancel_whole_shift, _me_id(request),
+            parse_uuid(day["id"]), parse_uuid(shift["id"]), form.get("reason", ""), command_id=_cid(form))
     return redirect(request, _day_url(community, day), "班次已取消，已通知报名和候补的志愿者")
 
 
 @action
 def call_off_day(request: Request, form: Form) -> Response:
-    community = community_or_404(request)
-    day = day_or_404(request, community)
-    require(may_manage(me(request), community, day))
-    command(request, services(request).app.cancel_action_day, parse_uuid(me(request).account_id),
-                   parse_uuid(day["id"]), form.get("reason", ""), command_id=_cid(form))
+    community, day = _day_for(request, may_manage)
+    command(request, services(request).app.cancel_action_day, _me_id(request),
+            parse_uuid(day["id"]), form.get("reason", ""), command_id=_cid(form))
     return redirect(request, _day_url(community, day), "行动日已取消，已通知报名和候补的志愿者")
 
 
 @action
 def change_places(request: Request, form: Form) -> Response:
-    community = community_or_404(request)
-    day = day_or_404(request, community)
-    require(may_manage(me(request), community, day))
-    shift = shift_or_404(request, day)
-    promoted = command(request, services(request).app.change_shift_places, parse_uuid(me(request).account_id),
+    community, day, shift = _shift_for(request, may_manage)
+    promoted = command(request, services(request).app.change_shift_places, _me_id(request),
                        parse_uuid(day["id"]), parse_uuid(shift["id"]), parse_places(form.get("places")),
                        command_id=_cid(form))
     message = "名额已调整，候补志愿者已按顺序递补" if promoted else "名额已调整"
@@ -367,11 +376,8 @@ def change_places(request: Request, form: Form) -> Response:
 
 @action
 def walk_in(request: Request, form: Form) -> Response:
-    community = community_or_404(request)
-    day = day_or_404(request, community)
-    require(may_organise(me(request), community, day))
-    shift = shift_or_404(request, day)
-    command(request, services(request).app.walk_in_volunteer, parse_uuid(me(request).account_id),
+    community, day, shift = _shift_for(request, may_organise)
+    command(request, services(request).app.walk_in_volunteer, _me_id(request),
             parse_uuid(day["id"]), parse_uuid(shift["id"]), form.get("phone", "")[:40],
             form.get("beyond_places") == "1", command_id=_cid(form))
     return redirect(request, f"{_day_url(community, day)}/shifts/{shift['id']}/checkin", "已现场加入并签到")
@@ -380,10 +386,7 @@ def walk_in(request: Request, form: Form) -> Response:
 # --- the check-in screen ------------------------------------------------------------------------------------
 @page
 def check_in_screen(request: Request) -> Response:
-    community = community_or_404(request)
-    day = day_or_404(request, community)
-    require(may_organise(me(request), community, day))
-    shift = shift_or_404(request, day)
+    community, day, shift = _shift_for(request, may_organise)
     query = request.query_params.get("q", "")[:40]
     svc = services(request)
     rows = views.check_in_rows(svc.views, shift["id"], query)
@@ -406,10 +409,7 @@ def _row_response(request: Request, community: dict, day: dict, shift: dict, acc
 
 @action
 def attendance(request: Request, form: Form) -> Response:
-    community = community_or_404(request)
-    day = day_or_404(request, community)
-    require(may_organise(me(request), community, day))
-    shift = shift_or_404(request, day)
+    community, day, shift = _shift_for(request, may_organise)
     account_id = parse_uuid(request.path_params["account_id"], "志愿者")
     what = request.path_params["what"]
     app = services(request).app
@@ -418,7 +418,7 @@ def attendance(request: Request, form: Form) -> Response:
         raise NotFoundError("找不到该页面")
     url = f"{_day_url(community, day)}/shifts/{shift['id']}/checkin"
     try:
-        command(request, use_case, parse_uuid(me(request).account_id), parse_uuid(day["id"]),
+        command(request, use_case, _me_id(request), parse_uuid(day["id"]),
                 parse_uuid(shift["id"]), account_id, command_id=_cid(form))
     except DomainError as e:
         if is_htmx(request) and e.status < 500:
@@ -432,12 +432,9 @@ def attendance(request: Request, form: Form) -> Response:
 
 @action
 def correct(request: Request, form: Form) -> Response:
-    community = community_or_404(request)
-    day = day_or_404(request, community)
-    require(may_organise(me(request), community, day))
-    shift = shift_or_404(request, day)
+    community, day, shift = _shift_for(request, may_organise)
     account_id = parse_uuid(request.path_params["account_id"], "志愿者")
-    command(request, services(request).app.correct_hours, parse_uuid(me(request).account_id),
+    command(request, services(request).app.correct_hours, _me_id(request),
             parse_uuid(day["id"]), parse_uuid(shift["id"]), account_id, parse_hours(form.get("hours")),
             form.get("reason", ""), command_id=_cid(form))
     return redirect(request, f"{_day_url(community, day)}/shifts/{shift['id']}/checkin", "服务时长已更正")
@@ -466,7 +463,7 @@ def my_page(request: Request) -> Response:
 @action
 def register_identity(request: Request, form: Form) -> Response:
     community = community_or_404(request)
-    command(request, services(request).app.register_volunteer_identity, parse_uuid(me(request).account_id),
+    command(request, services(request).app.register_volunteer_identity, _me_id(request),
             form.get("id_number", ""), command_id=_cid(form))
     return redirect(request, f"/c/{community['id']}/volunteer/me", "身份证号已登记（仅显示部分号码）")
 
@@ -475,7 +472,7 @@ def register_identity(request: Request, form: Form) -> Response:
 def issue_certificate(request: Request, form: Form) -> Response:
     community = community_or_404(request)
     org_id = parse_uuid(form.get("org_id"), "社区")
-    issued = command(request, services(request).app.issue_certificate, parse_uuid(me(request).account_id), org_id,
+    issued = command(request, services(request).app.issue_certificate, _me_id(request), org_id,
                      form.get("year", ""), command_id=_cid(form))
     return redirect(request, f"/c/{community['id']}/volunteer/certificates/{issued['serial']}", "证明已开具")
 
@@ -548,12 +545,18 @@ def _org(request: Request, community: dict) -> tuple[str, str]:
     return community["id"], "community"
 
 
-@page
-def hours_table(request: Request) -> Response:
+def _hours_report(request: Request) -> tuple[dict, str, str, str, list[dict]]:
+    """The community, the scope (community or street), the period and each volunteer's hours the query asks for."""
     community = community_or_404(request)
     org_id, org_kind = _org(request, community)
     start, end = _period(request)
     rows = views.hours_per_volunteer(services(request).views, org_id, org_kind, start, end)
+    return community, org_kind, start, end, rows
+
+
+@page
+def hours_table(request: Request) -> Response:
+    community, org_kind, start, end, rows = _hours_report(request)
     return page_render(request, "volunteer/hours.html", community=community, tab="volunteer", rows=rows,
                        start=start, end=end, scope=org_kind, mask_phone=mask_phone,
                        total=sum(r["minutes"] or 0 for r in rows))
@@ -570,10 +573,7 @@ def csv_cell(value: object) -> str:
 
 @page
 def hours_csv(request: Request) -> Response:
-    community = community_or_404(request)
-    org_id, org_kind = _org(request, community)
-    start, end = _period(request)
-    rows = views.hours_per_volunteer(services(request).views, org_id, org_kind, start, end)
+    _, _, start, end, rows = _hours_report(request)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["姓名", "手机号", "班次数", "服务时长（小时）", "开始日期", "结束日期"])
