@@ -264,6 +264,12 @@ def _meeting_command(request: Request, form: Form, fn: Any, *args: Any, done: An
     return redirect(request, f"{_base(community)}/{meeting['id']}", done)
 
 
+def _command_on_meeting(request: Request, form: Form, fn: Any, *args: Any, done: Any) -> Response:
+    """`fn(me, the meeting in the path, *args)` run as a meeting command (see _meeting_command)."""
+    return _meeting_command(request, form, fn, _me_id(request), _uuid(request.path_params["meeting_id"]), *args,
+                            done=done)
+
+
 # --- index, scheduling ----------------------------------------------------------------------------
 @page(public=True)
 def index(request: Request) -> Response:
@@ -341,33 +347,30 @@ def meeting_status(request: Request) -> Response:
 
 @action
 def register(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.register_for_meeting, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]),
-                            done=lambda status: "报名成功" if status == "registered" else "名额已满，您已进入候补名单")
+    return _command_on_meeting(request, form, services(request).app.register_for_meeting,
+                               done=lambda status: "报名成功" if status == "registered" else "名额已满，您已进入候补名单")
 
 
 @action
 def unregister(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.cancel_registration, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), done="已取消报名")
+    return _command_on_meeting(request, form, services(request).app.cancel_registration, done="已取消报名")
 
 
 @action
 def propose(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.propose_agenda_item, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), form.get("title", ""),
-                            form.get("description", ""), done="议题已提交，等待社区工作者审核")
+    return _command_on_meeting(request, form, services(request).app.propose_agenda_item, form.get("title", ""),
+                               form.get("description", ""), done="议题已提交，等待社区工作者审核")
 
 
 @action
 def support(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.support_agenda_item, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), request.path_params["item_id"],
-                            done="已支持该议题")
+    return _command_on_meeting(request, form, services(request).app.support_agenda_item, request.path_params["item_id"],
+                               done="已支持该议题")
 
 
 @action
 def accept(request: Request, form: Form) -> Response:
+    # Not _command_on_meeting: a bad meeting id in the path answers 404 before the typed numbers are read.
     return _meeting_command(request, form, services(request).app.accept_agenda_item, _me_id(request),
                             _uuid(request.path_params["meeting_id"]), request.path_params["item_id"],
                             parse_int(form.get("planned_minutes"), "计划时长"),
@@ -376,9 +379,8 @@ def accept(request: Request, form: Form) -> Response:
 
 @action
 def decline(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.decline_agenda_item, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), request.path_params["item_id"],
-                            form.get("reason", ""), done="已说明理由并不予采纳")
+    return _command_on_meeting(request, form, services(request).app.decline_agenda_item, request.path_params["item_id"],
+                               form.get("reason", ""), done="已说明理由并不予采纳")
 
 
 # --- check-in: search by name or the phone's last 4 digits, big buttons, masked phones ---------------
@@ -461,21 +463,18 @@ def open_meeting(request: Request, form: Form) -> Response:
     require(may_run_meetings(me(request), community), "只有本社区的社区工作者可以主持会议")
     candidates = [_uuid(p["id"]) for p in
                   directory.residents(services(request).views, community["id"], "verified", limit=100_000)]
-    return _meeting_command(request, form, services(request).app.open_meeting, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), candidates,
-                            done="会议开始，表决名单已确定")
+    return _command_on_meeting(request, form, services(request).app.open_meeting, candidates, done="会议开始，表决名单已确定")
 
 
 @action
 def adjourn(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.adjourn_meeting, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), done="会议已结束")
+    return _command_on_meeting(request, form, services(request).app.adjourn_meeting, done="会议已结束")
 
 
 @action
 def cancel(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.cancel_meeting, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), form.get("reason", ""), done="会议已取消")
+    return _command_on_meeting(request, form, services(request).app.cancel_meeting, form.get("reason", ""),
+                               done="会议已取消")
 
 
 @action
@@ -488,36 +487,31 @@ def reschedule(request: Request, form: Form) -> Response:
             parse_local(form.get("ends_at"), "结束时间"), form.get("place", ""),
             parse_local(form.get("registration_deadline"), "报名截止时间"), form.get("reason", ""),
             command_id=command_id)
-    return _meeting_command(request, form, run, _me_id(request), _uuid(request.path_params["meeting_id"]),
-                            done="会议已改期，已报名的居民保留名额")
+    return _command_on_meeting(request, form, run, done="会议已改期，已报名的居民保留名额")
 
 
 @action
 def open_motion(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.open_motion, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), form.get("item_id", ""),
-                            form.get("title", ""), done="表决已开始")
+    return _command_on_meeting(request, form, services(request).app.open_motion, form.get("item_id", ""),
+                               form.get("title", ""), done="表决已开始")
 
 
 @action
 def vote(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.cast_vote, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), request.path_params["motion_id"],
-                            form.get("choice", ""), done="您的投票已记录")
+    return _command_on_meeting(request, form, services(request).app.cast_vote, request.path_params["motion_id"],
+                               form.get("choice", ""), done="您的投票已记录")
 
 
 @action
 def close_motion(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.close_motion, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), request.path_params["motion_id"],
-                            done="表决已结束，结果已公布")
+    return _command_on_meeting(request, form, services(request).app.close_motion, request.path_params["motion_id"],
+                               done="表决已结束，结果已公布")
 
 
 @action
 def minutes(request: Request, form: Form) -> Response:
-    return _meeting_command(request, form, services(request).app.publish_minutes, _me_id(request),
-                            _uuid(request.path_params["meeting_id"]), form.get("minutes", ""),
-                            done="会议纪要已发布")
+    return _command_on_meeting(request, form, services(request).app.publish_minutes, form.get("minutes", ""),
+                               done="会议纪要已发布")
 
 
 # --- the worker's meeting-room screen (server-sent events) ---------------------------------------
