@@ -447,6 +447,15 @@ _CHECK_IN_ROWS = (
     "LEFT JOIN rt_attendance a ON a.meeting_id = ? AND a.account_id = p.id ")
 
 
+def _check_in_rows(db: Database, community_id: str, meeting_id: str, rest: str, params: tuple) -> list[dict]:
+    """Check-in rows of the community's verified residents that `rest` (more conditions, order) picks; masked phones."""
+    rows = db.all(_CHECK_IN_ROWS + f"WHERE r.community_id = ? AND r.status = 'verified' AND p.erased = 0 {rest}",
+                  (meeting_id, meeting_id, community_id, *params))
+    for row in rows:
+        row["phone"] = mask_phone(row["phone"])
+    return rows
+
+
 def check_in_search(db: Database, community_id: str, meeting_id: str, query: str, limit: int = 20) -> list[dict]:
     """Verified residents of the community by name fragment or phone's last digits (registered first), masked phones."""
     if query.isdigit() and 4 <= len(query) <= 11:
@@ -455,24 +464,13 @@ def check_in_search(db: Database, community_id: str, meeting_id: str, query: str
         match, params = "LOWER(p.name) LIKE ? ESCAPE '\\'", (_like(query.lower()),)
     else:   # nothing typed yet: the people expected, i.e. registered or already checked in
         match, params = "(g.status = 'registered' OR a.account_id IS NOT NULL)", ()
-    rows = db.all(
-        _CHECK_IN_ROWS +
-        f"WHERE r.community_id = ? AND r.status = 'verified' AND p.erased = 0 AND {match} "
-        "ORDER BY CASE g.status WHEN 'registered' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, p.name, p.id "
-        "LIMIT ?", (meeting_id, meeting_id, community_id, *params, limit))
-    for row in rows:
-        row["phone"] = mask_phone(row["phone"])
-    return rows
+    order = "ORDER BY CASE g.status WHEN 'registered' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, p.name, p.id"
+    return _check_in_rows(db, community_id, meeting_id, f"AND {match} {order} LIMIT ?", (*params, limit))
 
 
 def check_in_person(db: Database, community_id: str, meeting_id: str, account_id: str) -> dict | None:
     """One verified resident's check-in row (as in `check_in_search`), or None."""
-    rows = db.all(
-        _CHECK_IN_ROWS +
-        "WHERE r.community_id = ? AND r.status = 'verified' AND p.erased = 0 AND p.id = ?",
-        (meeting_id, meeting_id, community_id, account_id))
-    for row in rows:
-        row["phone"] = mask_phone(row["phone"])
+    rows = _check_in_rows(db, community_id, meeting_id, "AND p.id = ?", (account_id,))
     return rows[0] if rows else None
 
 
