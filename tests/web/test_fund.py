@@ -53,6 +53,15 @@ def fund(web, community) -> Fund:
     return web.services.app.fund(community, YEAR)
 
 
+def paid_once(web, places, actors, amount, **options):
+    """The maker (left logged in) allocates to a project and records one payment on it: (project id, payment id)."""
+    web.login(actors.maker_phone)
+    project = allocate(web, places.community, actors.resolution)
+    pay(web, places.community, project, amount, **options)
+    [payment_id] = fund(web, places.community).payments
+    return project, payment_id
+
+
 def approve_as_checker(web, actors, community, payment_id):
     web.logout()
     web.login(actors.checker_phone)
@@ -202,10 +211,7 @@ def test_the_csv_export_is_utf8_with_bom_and_formula_safe(web, places, actors):
 
 
 def test_negative_amounts_in_the_csv_stay_numbers_while_a_minus_formula_is_quoted(web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "1,234.50", cid="c1", payee="-1+1")
-    [payment_id] = fund(web, places.community).payments
+    _, payment_id = paid_once(web, places, actors, "1,234.50", cid="c1", payee="-1+1")
     approve_as_checker(web, actors, places.community, payment_id)
     response = web.post_form(f"{base(places.community)}/payments/{payment_id}/refund",
                              {"amount": "1,234.50", "reason": "-2+3+cmd|' /C calc'!A0", "command_id": "r"})
@@ -238,10 +244,7 @@ def test_a_manager_of_another_community_cannot_read_the_non_public_ledger(web, p
 
 
 def test_a_manager_of_another_community_cannot_write_to_this_fund_however_the_form_is_edited(web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "1,000", cid="ours")
-    [payment_id] = fund(web, places.community).payments
+    project, payment_id = paid_once(web, places, actors, "1,000", cid="ours")
     commitment = web.services.app.commit(actors.maker, places.community, YEAR, project, "1,000", "合同")
     web.services.runner.catch_up()
     version = fund(web, places.community).version
@@ -297,10 +300,7 @@ def test_a_resident_sees_the_disclosure_but_not_the_ledger(web, places, actors):
 
 
 def test_a_worker_and_the_street_official_read_the_ledger_but_cannot_write(web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "100", cid="ind", payee="王小明", kind="individual")
-    [payment_id] = fund(web, places.community).payments
+    project, payment_id = paid_once(web, places, actors, "100", cid="ind", payee="王小明", kind="individual")
     web.logout()
     version = fund(web, places.community).version
     b = base(places.community)
@@ -395,10 +395,7 @@ HX = {"HX-Request": "true"}
 
 
 def test_approving_from_the_pending_list_with_htmx_swaps_the_card_and_the_figures_in_place(web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "1,500", cid="p1")
-    [payment_id] = fund(web, places.community).payments
+    _, payment_id = paid_once(web, places, actors, "1,500", cid="p1")
     web.logout()
     web.login(actors.checker_phone)
     ledger = web.get(f"/c/{places.community}/fund").text
@@ -419,10 +416,7 @@ def test_approving_from_the_pending_list_with_htmx_swaps_the_card_and_the_figure
 
 
 def test_rejecting_with_htmx_on_the_project_page_swaps_the_card_and_the_project_figures(web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "700", cid="p1")
-    [payment_id] = fund(web, places.community).payments
+    project, payment_id = paid_once(web, places, actors, "700", cid="p1")
     web.logout()
     web.login(actors.checker_phone)
     response = web.post_form(f"{base(places.community)}/payments/{payment_id}/reject",
@@ -433,20 +427,14 @@ def test_rejecting_with_htmx_on_the_project_page_swaps_the_card_and_the_project_
 
 
 def test_a_refused_htmx_approval_answers_a_4xx_alert_fragment_and_changes_nothing(web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "700", cid="p1")
-    [payment_id] = fund(web, places.community).payments
+    _, payment_id = paid_once(web, places, actors, "700", cid="p1")
     own = web.post_form(f"{base(places.community)}/payments/{payment_id}/approve", {"command_id": "self"}, headers=HX)
     assert own.status_code == 403 and 'role="alert"' in own.text and "不能审核自己录入的支付" in own.text
     assert "<html" not in own.text and fund(web, places.community).pending == 70_000
 
 
 def test_without_javascript_approval_still_answers_303_to_the_page_it_came_from(web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "700", cid="p1")
-    [payment_id] = fund(web, places.community).payments
+    project, payment_id = paid_once(web, places, actors, "700", cid="p1")
     web.logout()
     web.login(actors.checker_phone)
     response = web.post_form(f"{base(places.community)}/payments/{payment_id}/approve",
@@ -488,10 +476,7 @@ def test_only_a_fund_manager_of_the_community_sees_the_available_amount_fragment
 # --- erasing an individual payee -----------------------------------------------------------------------------
 def test_a_fund_manager_erases_an_individual_payee_from_pages_disclosure_and_csv_and_the_totals_stay(
         web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "1,200.50", cid="p-ind", payee="王小明", kind="individual")
-    [payment_id] = fund(web, places.community).payments
+    project, payment_id = paid_once(web, places, actors, "1,200.50", cid="p-ind", payee="王小明", kind="individual")
     approve_as_checker(web, actors, places.community, payment_id)
     b = base(places.community)
     assert "王小明" in web.get(f"{b}/projects/{project}").text and f"/payments/{payment_id}/erase" in \
@@ -512,10 +497,7 @@ def test_a_fund_manager_erases_an_individual_payee_from_pages_disclosure_and_csv
 
 
 def test_an_organisation_payee_has_no_erase_form_and_the_erase_action_refuses_it(web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "100", cid="p-org")
-    [payment_id] = fund(web, places.community).payments
+    project, payment_id = paid_once(web, places, actors, "100", cid="p-org")
     b = base(places.community)
     assert "/erase" not in web.get(f"{b}/projects/{project}").text
     response = web.post_form(f"{b}/payments/{payment_id}/erase", {"command_id": "e", "reason": "x"})
@@ -523,10 +505,7 @@ def test_an_organisation_payee_has_no_erase_form_and_the_erase_action_refuses_it
 
 
 def test_a_worker_or_another_communitys_manager_cannot_erase_a_payee(web, places, actors):
-    web.login(actors.maker_phone)
-    project = allocate(web, places.community, actors.resolution)
-    pay(web, places.community, project, "100", cid="p-ind", payee="王小明", kind="individual")
-    [payment_id] = fund(web, places.community).payments
+    _, payment_id = paid_once(web, places, actors, "100", cid="p-ind", payee="王小明", kind="individual")
     web.logout()
     _, worker_phone = web_person(web, roles.WORKER, places.community)
     for phone in (worker_phone, actors.other_phone):
