@@ -81,9 +81,10 @@ class Linli(AccountUseCases, RoundtableUseCases, VolunteerUseCases, FundUseCases
                 return result
             except IntegrityError:
                 pass
-            except OperationalError as e:  # SQLite "database is locked" past its timeout
-                if "locked" not in str(e) and "busy" not in str(e):
-                    raise
+            except OperationalError as e:
+                if "locked" in str(e) or "busy" in str(e):  # SQLite already waited its lock timeout
+                    raise BusyError() from e
+                raise
             time.sleep(min(0.2, 0.002 * (2 ** min(attempt, 6))) * random.random())
         raise BusyError()
 
