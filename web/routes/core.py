@@ -1,13 +1,16 @@
 """Home, sign-up, login/logout, language, the community page and the worker's pending-residents page."""
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.errors import InvalidInputError, NotAllowedError, NotFoundError
 from domain import roles
-from projections import directory, volunteer
+from projections import directory, fund, roundtable, volunteer
 from web import auth
 from domain.text import normalise_phone
 from web.http import (LANG_COOKIE, SESSION_COOKIE, Form, Pager, action, command, error_text, me, page,
@@ -15,6 +18,7 @@ from web.http import (LANG_COOKIE, SESSION_COOKIE, Form, Pager, action, command,
 from web.passwords import hash_password, verify_password
 from web.ratelimit import FailureLimiter
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 _per_phone = FailureLimiter(limit=5, window_seconds=15 * 60)
 _per_client = FailureLimiter(limit=30, window_seconds=15 * 60)
 
@@ -134,8 +138,19 @@ def community_page(request: Request) -> Response:
     pending = directory.count_residents(svc.views, community["id"], "pending") \
         if auth.may_review_residents(me(request), community) else 0
     verified = directory.count_residents(svc.views, community["id"], "verified")
+    now = svc.app.clock()
+    today = now.astimezone(SHANGHAI).date()
+    next_meeting = next(iter(roundtable.upcoming_meetings(svc.views, community["id"], now)), None)
+    next_day = next(iter(volunteer.upcoming_days(svc.views, community, today.isoformat(), limit=1)), None)
+    ledger = fund.ledger(svc.views, community["id"], today.year)
     return render(request, "community/page.html", community=community, tab="overview", pending=pending,
-                  verified=verified)
+                  verified=verified, next_meeting=next_meeting, next_day=next_day,
+                  fund_totals=ledger["totals"] if ledger else None, year=today.year,
+                  starts_at=_local(next_meeting["starts_at"]) if next_meeting else "")
+
+
+def _local(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 @action

@@ -1,0 +1,30 @@
+"""The community page tells a resident at a glance: the next meeting, the next action day, the fund this year."""
+from datetime import timedelta
+
+from domain import roles
+from tests.conftest import make_worker
+
+
+def test_an_empty_community_explains_each_section(web, places):
+    page = web.get(f"/c/{places.community}").text
+    assert "会议、议题、表决、决议和会议纪要" in page and "每年 20 万元，每一笔都公开" in page
+
+
+def test_the_overview_shows_the_next_meeting_the_next_action_day_and_this_years_fund(web, places, clock):
+    app = web.services.app
+    worker = make_worker(app, places.community)
+    manager = make_worker(app, places.community, roles.FUND_MANAGER)
+    starts = clock() + timedelta(days=3)
+    meeting = app.schedule_meeting(worker, places.community, "加装电梯议事会<b>", "讨论方案", starts,
+                                   starts + timedelta(hours=2), "社区活动室", "in_person", 30,
+                                   starts - timedelta(hours=2), "simple", 50)
+    day = app.create_action_day(worker, places.community, None, "楼道清洁行动日", "", "2026-05-09")
+    app.open_fund(manager, places.community, 2026)
+    web.services.runner.catch_up()
+
+    page = web.get(f"/c/{places.community}").text
+    assert f"/c/{places.community}/roundtable/{meeting}" in page
+    assert "加装电梯议事会&lt;b&gt;" in page
+    assert "2026-05-04 09:00" in page  # Asia/Shanghai
+    assert f"/c/{places.community}/volunteer/days/{day}" in page and "2026-05-09" in page
+    assert "已支付 ¥0.00，尚可使用 ¥200,000.00" in page
