@@ -28,3 +28,26 @@ def test_the_overview_shows_the_next_meeting_the_next_action_day_and_this_years_
     assert "2026-05-04 09:00" in page  # Asia/Shanghai
     assert f"/c/{places.community}/volunteer/days/{day}" in page and "2026-05-09" in page
     assert "已支付 ¥0.00，尚可使用 ¥200,000.00" in page
+
+
+def test_a_residents_home_lists_their_coming_meetings_and_shifts_soonest_first(web, places, clock):
+    from tests.conftest import web_person
+    app = web.services.app
+    worker = make_worker(app, places.community)
+    resident, phone = web_person(web, None, places.community, name="王阿姨")
+    starts = clock() + timedelta(days=3)
+    meeting = app.schedule_meeting(worker, places.community, "加装电梯议事会", "讨论方案", starts,
+                                   starts + timedelta(hours=2), "社区活动室", "in_person", 30,
+                                   starts - timedelta(hours=2), "simple", 50)
+    app.register_for_meeting(resident, meeting)
+    day = app.create_action_day(worker, places.community, None, "楼道清洁行动日", "", "2026-05-02")
+    shift_start = clock() + timedelta(days=1)
+    shift = app.add_shift(worker, day, "清扫楼道", "3 号楼", shift_start, shift_start + timedelta(hours=2), 5)
+    app.sign_up_for_shift(resident, day, shift)
+    web.services.runner.catch_up()
+    web.login(phone)
+    page = web.get("/").text
+    assert "我的安排" in page
+    assert page.index("楼道清洁行动日 · 清扫楼道") < page.index("加装电梯议事会")
+    assert f"/c/{places.community}/roundtable/{meeting}" in page
+    assert f"/c/{places.community}/volunteer/days/{day}" in page

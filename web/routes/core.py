@@ -48,7 +48,33 @@ def home(request: Request) -> Response:
     streets = [directory.place(svc.views, scope) for role, scope in me(request).grants
                if role in (roles.STREET_OFFICIAL,)]
     return render(request, "core/home.html", communities=communities, mine=mine, staff_of=staff_of,
-                  notices=notices, streets=[s for s in streets if s])
+                  notices=notices, streets=[s for s in streets if s], agenda=_my_agenda(request, mine))
+
+
+def _my_agenda(request: Request, mine: list[dict]) -> list[dict]:
+    """The person's coming meetings (registered or waitlisted) and shifts, soonest first."""
+    svc, account_id = services(request), me(request).account_id
+    verified = [r["community_id"] for r in mine if r["status"] == "verified"]
+    if not account_id or not verified:
+        return []
+    now = svc.app.clock()
+    items = []
+    for community_id in verified:
+        registered = roundtable.viewer_registrations(svc.views, community_id, account_id)
+        for m in roundtable.upcoming_meetings(svc.views, community_id, now):
+            if m["id"] in registered:
+                items.append({"kind": "meeting", "title": m["title"], "starts_at": m["starts_at"],
+                              "when": _local(m["starts_at"]), "place": m["place"], "status": registered[m["id"]],
+                              "url": f"/c/{community_id}/roundtable/{m['id']}"})
+    today = now.astimezone(SHANGHAI).date().isoformat()
+    for shift in volunteer.my_shifts(svc.views, account_id, since=today):
+        if shift["cancel_reason"] or shift["ends_at"] < now.isoformat():
+            continue
+        community_id = shift["community_id"] or verified[0]
+        items.append({"kind": "shift", "title": f"{shift['title']} · {shift['task']}", "starts_at": shift["starts_at"],
+                      "when": _local(shift["starts_at"]), "place": shift["place"], "status": shift["status"],
+                      "url": f"/c/{community_id}/volunteer/days/{shift['day_id']}"})
+    return sorted(items, key=lambda i: i["starts_at"])[:10]
 
 
 @page(public=True)
