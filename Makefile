@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	LINLI_DEMO=1 $(BIN)/linli serve --host 127.0.0.1 --port 8000
+	LINLI_DEMO=full $(BIN)/linli serve --host 127.0.0.1 --port 8000
 
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v pg_ctlcluster >/dev/null; then \

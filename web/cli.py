@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1)
     sub.add_parser("project", help="run the projection runner as its own process (PostgreSQL deployments)")
     sub.add_parser("rebuild", help="drop the views and replay every event, with a progress bar")
-    sub.add_parser("demo", help="seed the demo community if the store is empty")
+    demo = sub.add_parser("demo", help="seed the demo community if the store is empty")
+    demo.add_argument("--activity", action="store_true",
+                      help="also a past roundtable, its resolution paid from the fund, an upcoming meeting and action day")
     grant = sub.add_parser("grant", help="grant a role: linli grant PHONE ROLE SCOPE_ID")
     grant.add_argument("phone")
     grant.add_argument("role")
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             from web.demo import seed_demo
             from web.wiring import build
             svc = build(settings)
-            seed_demo(svc)
+            seed_demo(svc, activity=settings.demo_activity)
             svc.close()
         uvicorn.run("web.app:app_factory", factory=True, host=args.host, port=args.port, workers=args.workers,
                     log_level="info")
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"rebuilt views from {count} events in {time.monotonic() - started:.2f}s")
         elif args.command == "demo":
             from web.demo import seed_demo
-            if not seed_demo(svc):
+            if not seed_demo(svc, activity=args.activity):
                 print("the store is not empty; demo not seeded")
         elif args.command in ("grant", "revoke", "erase"):
             from domain.errors import DomainError

@@ -1,14 +1,18 @@
 """A clearly marked demo: one district, one street, two communities, one account per role."""
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from domain import roles
 from domain.account import Account
+from domain.community import Community
 from domain.errors import ConflictError
 from web.passwords import hash_password
 from web.wiring import Services
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_PASSWORD = "linli-demo-2026"
 DEMO_ACCOUNTS = [
     # phone, name, role, scope ("c1", "c2", "street", "district", or None for a plain resident)
@@ -23,8 +27,9 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def seed_demo(svc: Services, quiet: bool = False) -> bool:
-    """Seed the demo if the store is empty; prints the logins. Returns whether it seeded."""
+def seed_demo(svc: Services, quiet: bool = False, activity: bool = False) -> bool:
+    """Seed the demo if the store is empty (with `activity`: meetings, a resolution, fund payments and an
+    action day too); prints the logins. Returns whether it seeded."""
     app = svc.app
     if (app.recorder.max_notification_id() or 0) > 0:
         return False
@@ -49,6 +54,8 @@ def seed_demo(svc: Services, quiet: bool = False) -> bool:
         if role != roles.RESIDENT:
             app.grant_role(account_id, role, scopes[scope])
         lines.append(f"  {phone}  {name:<14} {roles.ROLE_NAMES[role]}")
+    if activity:
+        seed_demo_activity(svc)
     svc.runner.catch_up()
     if not quiet:
         print("\n邻里 Linli 演示数据已创建 (demo data seeded). 演示账号 demo logins, 密码 password: "
@@ -67,3 +74,60 @@ def _worker_for(app, community: UUID, scopes: dict[str, UUID]) -> UUID | None:
             app.grant_role(account_id, roles.WORKER, community)
             return account_id
     return None
+
+
+def seed_demo_activity(svc: Services) -> None:
+    """Give the demo community a history to explore: a past roundtable whose resolution the fund paid for,
+    an upcoming meeting and an action day with open places. Runs through the real use cases, moving the
+    application's clock back for the past meeting."""
+    app = svc.app
+    real_clock = app.clock
+    now = real_clock()
+    community = Community.id_for("320106001001")
+    person = {phone: Account.id_for(app.phone_key(phone)) for phone, *_ in DEMO_ACCOUNTS}
+    resident, worker, maker, checker = (person[p] for p in ("13800000001", "13800000002", "13800000003", "13800000004"))
+    voters = [resident, worker, maker, checker]
+    try:
+        starts = (now - timedelta(days=10)).replace(hour=11, minute=0, second=0, microsecond=0)  # 19:00 Shanghai
+        app.clock = lambda: starts - timedelta(days=5)
+        meeting = app.schedule_meeting(worker, community, "楼道扶手加装议事会（演示）",
+                                       "讨论为 3 号楼、5 号楼高龄老人加装楼道扶手", starts, starts + timedelta(hours=2),
+                                       "社区活动室", "in_person", 30, starts - timedelta(hours=1), "simple", 50)
+        for voter in voters:
+            app.register_for_meeting(voter, meeting)
+        item = app.propose_agenda_item(resident, meeting, "为高龄老人加装楼道扶手", "3 号楼、5 号楼共 12 个单元")
+        app.accept_agenda_item(worker, meeting, item, 30)
+        app.clock = lambda: starts - timedelta(minutes=20)
+        app.open_meeting(worker, meeting, voters)
+        for voter in voters:
+            app.check_in(worker, meeting, voter)
+        app.clock = lambda: starts + timedelta(minutes=30)
+        motion = app.open_motion(worker, meeting, item)
+        for voter, choice in zip(voters, ("for", "for", "for", "abstain")):
+            app.cast_vote(voter, meeting, motion, choice)
+        resolution = UUID(app.close_motion(worker, meeting, motion)["resolution_id"])
+        app.clock = lambda: starts + timedelta(hours=2)
+        app.adjourn_meeting(worker, meeting)
+        app.publish_minutes(worker, meeting, "会议同意为 3 号楼、5 号楼加装楼道扶手，费用由为民服务专项资金列支。")
+        app.clock = lambda: starts + timedelta(days=1)
+        app.assign_resolution_owner(worker, resolution, "李社工（演示）")
+    finally:
+        app.clock = real_clock
+
+    year = now.astimezone(SHANGHAI).year
+    project = app.allocate(maker, community, year, resolution, "楼道扶手加装", "elderly", "12,000")
+    payment = app.record_payment(maker, community, year, project, None, "3,000", "organisation", "南京安居装修有限公司",
+                                 now.astimezone(SHANGHAI).date().isoformat(), "扶手首期款", "FP-DEMO-001")
+    app.approve_payment(checker, community, year, payment)
+
+    upcoming = (now + timedelta(days=5)).replace(hour=11, minute=0, second=0, microsecond=0)
+    app.schedule_meeting(worker, community, "加装电梯议事会（演示）", "讨论 7 号楼加装电梯方案和费用分摊", upcoming,
+                         upcoming + timedelta(hours=2), "社区活动室", "hybrid", 40, upcoming - timedelta(days=1),
+                         "two_thirds", 50)
+    day_start = (now + timedelta(days=3)).replace(hour=1, minute=0, second=0, microsecond=0)  # 09:00 Shanghai
+    day = app.create_action_day(worker, community, None, "楼道清洁集中行动日（演示）", "清理楼道杂物，消除消防隐患",
+                                day_start.astimezone(SHANGHAI).date().isoformat())
+    morning = app.add_shift(worker, day, "清理楼道杂物", "3 号楼", day_start, day_start + timedelta(hours=2), 8)
+    app.add_shift(worker, day, "张贴消防提示", "5 号楼", day_start + timedelta(hours=5), day_start + timedelta(hours=7), 4)
+    app.sign_up_for_shift(resident, day, morning)
+    svc.runner.catch_up()

@@ -20,6 +20,7 @@ class Settings:
     session_idle_minutes: int
     embedded_projections: bool
     seed_demo: bool
+    demo_activity: bool
     max_body_bytes: int
     fund_budget_fen: int
     event_env: dict[str, str] = field(default_factory=dict)
@@ -51,7 +52,8 @@ class Settings:
             secure_cookies=source.get("LINLI_SECURE_COOKIES", "") in ("1", "true", "yes"),
             session_idle_minutes=int(source.get("LINLI_SESSION_IDLE_MINUTES", "60")),
             embedded_projections=source.get("LINLI_PROJECTIONS", "embedded") == "embedded",  # else: inline or a separate `linli project`
-            seed_demo=source.get("LINLI_DEMO", "") in ("1", "true", "yes"),
+            seed_demo=source.get("LINLI_DEMO", "") in ("1", "true", "yes", "full"),
+            demo_activity=source.get("LINLI_DEMO", "") == "full",
             max_body_bytes=int(source.get("LINLI_MAX_BODY_BYTES", str(256 * 1024))),
             fund_budget_fen=int(source.get("LINLI_FUND_BUDGET_FEN", str(200_000 * 100))),
             event_env=event_env,

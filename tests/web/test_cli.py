@@ -47,3 +47,18 @@ def test_grant_revoke_and_erase_from_the_command_line(tmp_path, monkeypatch, cap
             {"name": "（已删除）", "phone": ""}
     finally:
         svc.close()
+
+
+def test_the_demo_with_activity_has_a_history_to_explore(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LINLI_DATA_DIR", str(tmp_path / "data"))
+    assert main(["demo", "--activity"]) == 0
+    svc = build(Settings.from_env({"LINLI_DATA_DIR": str(tmp_path / "data")}))
+    try:
+        views = svc.views
+        assert views.scalar("SELECT COUNT(*) FROM rt_meetings") == 2
+        assert views.scalar("SELECT COUNT(*) FROM rt_resolutions") == 1
+        assert views.scalar("SELECT COUNT(*) FROM vol_shifts") == 2
+        assert views.scalar("SELECT SUM(d_paid) FROM fund_lines") == 300_000
+        assert svc.runner.position() == svc.runner.head()
+    finally:
+        svc.close()
