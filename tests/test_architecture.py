@@ -86,3 +86,13 @@ def test_no_two_use_case_mixins_define_the_same_method_or_helper():
             if callable(value) and not name.startswith("__"):
                 owners.setdefault(name, []).append(mixin.__name__)
     assert {n: o for n, o in owners.items() if len(o) > 1} == {}
+
+
+def test_the_code_has_no_unused_imports_undefined_names_or_likely_bugs():
+    """ruff's pyflakes and bugbear rules (configured in pyproject.toml)."""
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise",
+                             "domain", "projections", "web", "tests", "bench"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 
 from domain.fund import Fund, local_day
 from domain.privacy import ERASED

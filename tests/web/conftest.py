@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Places
+from tests.conftest import Places, web_person
 
 
 @pytest.fixture
@@ -12,3 +12,9 @@ def places(web):
     p = Places(web.services.app)
     web.services.runner.catch_up()
     return p
+
+
+@pytest.fixture
+def worker(web, places):
+    """A community worker of `places.community`: (account id, phone)."""
+    return web_person(web, "worker", places.community, name="李社工")

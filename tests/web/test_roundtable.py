@@ -268,7 +268,7 @@ def test_without_quorum_the_motion_closes_as_no_quorum(site):
 
 def test_minutes_take_their_tally_from_the_vote_record(site):
     mid, m, motion = site.meeting_in_progress()
-    for (rid, phone), choice in zip(site.residents[:3], ["for", "for", "abstain"]):
+    for (_, phone), choice in zip(site.residents[:3], ["for", "for", "abstain"]):
         site.post(phone, f"{m}/motions/{motion}/vote", {"choice": choice})
     site.post(site.worker_phone, f"{m}/motions/{motion}/close")
     assert site.post(site.worker_phone, f"{m}/minutes", {"minutes": "太早"}).status_code == 409

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from projections import volunteer as views
-from tests.web.volunteer_fixtures import (DAY, as_user, day_with_one_shift, shift_ids, shift_url,
-                                          worker)  # noqa: F401 (worker is a fixture)
+from tests.web.volunteer_fixtures import (DAY, as_user, day_with_one_shift, shift_ids, shift_url)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from projections import volunteer as views
 from tests.conftest import web_person
 from tests.web.volunteer_fixtures import (DAY, HX, add_shift, as_user, day_with_one_shift, shift_ids,
-                                          shift_url, worker)  # noqa: F401 (worker is a fixture)
+                                          shift_url)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from domain.account import Account
-from domain.action_day import SHANGHAI, ActionDay
+from domain.action_day import SHANGHAI
 from domain.community import Community
 from projections import volunteer as views
 from projections.db import SQLiteDatabase
@@ -71,7 +71,7 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
             wait_for_views(server)
             url = f"/c/{community}/volunteer/days/{day_id}/shifts/{shift_id}/signup"
 
-            def attempt(i: int) -> httpx.Response:
+            def attempt(i: int, url: str = url, round_no: int = round_no) -> httpx.Response:
                 client, token = sessions[i]
                 data = {"csrf_token": token, "command_id": f"r{round_no}-v{i}"}
                 if i % 2:

@@ -1,18 +1,11 @@
 """What the volunteer web tests share: a worker, an action day with a shift, and the forms that make them."""
 from __future__ import annotations
 
-import pytest
 
 from projections import volunteer as views
-from tests.conftest import web_person
 
 DAY = "2026-05-03"
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def worker(web, places):
-    return web_person(web, "worker", places.community, name="李社工")
 
 
 def as_user(web, person):
