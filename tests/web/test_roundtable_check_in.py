@@ -78,6 +78,7 @@ def test_a_row_checks_in_and_out_in_place_with_htmx(site):
     r = site.post(site.worker_phone, f"{site.m}/check-in", {"account_id": str(rid), "q": "居民0"}, headers=headers)
     assert r.status_code == 200 and r.text.lstrip().startswith(f'<li class="rt-row" id="rt-row-{rid}"')
     assert "已签到 18:00" in r.text and "签退" in r.text
+    assert '<span id="rt-present-count" hx-swap-oob="true">已签到 1 人</span>' in r.text  # the screen's count
     again = site.post(site.worker_phone, f"{site.m}/check-in", {"account_id": str(rid)}, headers=headers)
     assert again.status_code == 200 and 'role="alert"' in again.text and "该居民已签到" in again.text
     out = site.post(site.worker_phone, f"{site.m}/check-out", {"account_id": str(rid)}, headers=headers)

@@ -444,7 +444,7 @@ def _attendance_command(request: Request, form: Form, fn: Any, done: str) -> Res
         raise refusal or NotFoundError("找不到该居民")
     return render(request, "roundtable/_checkin_row.html", row=row, m=views.meeting(services(request).views,
                   meeting["id"]), base=f"{_base(community)}/{meeting['id']}", q=search_text(form.get("q")),
-                  community=community, message=message, failed=failed, **_helpers())
+                  community=community, message=message, failed=failed, oob_count=True, **_helpers())
 
 
 @action
