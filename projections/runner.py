@@ -45,11 +45,17 @@ class Runner:
 
     # --- schema --------------------------------------------------------------------------
     def setup(self) -> None:
-        """Create the tracking table and every projection's tables (idempotent)."""
+        """Create the tracking table and every projection's tables (idempotent).
+
+        Views ahead of the event store (restored from mismatched backups, or a store swapped underneath)
+        would silently skip the next events, so they are rebuilt from zero instead."""
         with self.db.transaction() as tx:
             tx.execute(TRACKING_DDL)
             for projection in self.projections:
                 projection.create(tx)
+        if max(self.positions().values(), default=0) > self.head():
+            log.warning("views are ahead of the event store; rebuilding them from zero")
+            self.rebuild()
 
     def drop(self) -> None:
         """Drop every view table and its tracking row."""

@@ -117,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             folder = Path(args.folder)
             folder.mkdir(parents=True, exist_ok=True)
-            for name in ("events", "views", "keys"):
+            # Views first, then events: a restored view is never ahead of its events (the runner catches up
+            # the rest). Keys last: every event in the copy finds its person's key unless they were erased.
+            for name in ("views", "events", "keys"):
                 source = settings.data_dir / f"{name}.sqlite3"
                 if not source.exists():
                     continue
