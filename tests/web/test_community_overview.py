@@ -51,3 +51,30 @@ def test_a_residents_home_lists_their_coming_meetings_and_shifts_soonest_first(w
     assert page.index("楼道清洁行动日 · 清扫楼道") < page.index("加装电梯议事会")
     assert f"/c/{places.community}/roundtable/{meeting}" in page
     assert f"/c/{places.community}/volunteer/days/{day}" in page
+
+
+def test_a_street_official_sees_every_community_of_the_street_at_a_glance(web, places):
+    from tests.conftest import web_person
+    app = web.services.app
+    manager = make_worker(app, places.community, roles.FUND_MANAGER)
+    app.open_fund(manager, places.community, 2026)
+    web_person(web, None, places.community)
+    _, official = web_person(web, roles.STREET_OFFICIAL, places.street)
+    web.login(official)
+    assert f"/s/{places.street}" in web.get("/").text
+    page = web.get(f"/s/{places.street}").text
+    assert "江苏路社区" in page and "颐和路社区" in page
+    assert "¥200,000.00" in page and "本年度专项资金尚未开立" in page
+
+
+def test_only_officials_over_the_street_may_open_the_street_page(web, places):
+    from tests.conftest import web_person
+    _, worker = web_person(web, roles.WORKER, places.community)
+    web.login(worker)
+    assert web.get(f"/s/{places.street}").status_code == 403
+    assert web.get(f"/s/{places.community}").status_code == 404
+    assert web.get("/s/not-a-uuid").status_code == 404
+    web.logout()
+    _, district = web_person(web, roles.DISTRICT_OFFICIAL, places.district)
+    web.login(district)
+    assert web.get(f"/s/{places.street}").status_code == 200

@@ -222,6 +222,33 @@ def decide_resident(request: Request, form: Form) -> Response:
     return redirect(request, f"/c/{community['id']}/residents", message)
 
 
+@page
+def street_page(request: Request) -> Response:
+    """All communities of a street at a glance, for its street officials and the district's officials."""
+    svc = services(request)
+    street = directory.place(svc.views, str(parse_uuid(request.path_params["street_id"], "街道")))
+    if street is None or street["kind"] != "street":
+        raise NotFoundError("找不到该街道")
+    require(auth.is_street_official(me(request), {"street_id": street["id"]})
+            or auth.is_district_official(me(request), {"district_id": street["district_id"]}))
+    now = svc.app.clock()
+    today = now.astimezone(SHANGHAI).date()
+    rows = []
+    for community in directory.communities(svc.views):
+        if community["street_id"] != street["id"]:
+            continue
+        ledger = fund.ledger(svc.views, community["id"], today.year)
+        rows.append({
+            "community": community,
+            "verified": directory.count_residents(svc.views, community["id"], "verified"),
+            "pending": directory.count_residents(svc.views, community["id"], "pending"),
+            "meetings": len(roundtable.upcoming_meetings(svc.views, community["id"], now)),
+            "days": len(volunteer.upcoming_days(svc.views, {**community, "id": community["id"]}, today.isoformat())),
+            "fund": ledger["totals"] if ledger else None,
+        })
+    return render(request, "core/street.html", street=street, rows=rows, year=today.year)
+
+
 @page(public=True)
 def health(request: Request) -> Response:
     svc = services(request)
@@ -240,6 +267,7 @@ routes = [
     Route("/logout", logout, methods=["POST"], name="logout"),
     Route("/lang", set_language, methods=["POST"], name="set_language"),
     Route("/healthz", health, name="health"),
+    Route("/s/{street_id}", street_page, name="street"),
     Route("/c/{community_id}", community_page, name="community"),
     Route("/c/{community_id}/join", join, methods=["POST"], name="join"),
     Route("/c/{community_id}/residents", residents, name="residents"),
