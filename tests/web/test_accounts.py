@@ -206,3 +206,19 @@ def test_errors_are_in_english_when_the_reader_chose_english(web, places):
     assert "Name may have at most 40 characters" in response.text
     response = web.post_form("/signup", {"phone": "12", "name": "张三", "password": PASSWORD, "password2": PASSWORD})
     assert "Mobile number: is not valid" in response.text
+
+
+def test_a_poisoned_host_header_never_reaches_links_or_redirects(web, places):
+    _, phone = web_person(web, None, places.community)
+    page = web.get("/", headers={"Host": "evil.example"})
+    assert page.status_code == 200 and "evil.example" not in page.text
+    response = web.post_form("/login", {"phone": phone, "password": PASSWORD, "next": "/"},
+                             headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+    assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/c/%00", 404), ("/c/%ff%fe", 404), ("/c/\u202e", 404), (f"/c/{'9' * 5000}", 404),
+    ("/c/%2e%2e/%2e%2e/etc/passwd", 404), ("/?page=%00", 200), ("/login?next=%ff", 200)])
+def test_nul_bytes_broken_utf8_and_odd_paths_never_cause_a_5xx(web, places, url, status):
+    assert web.get(url).status_code == status
