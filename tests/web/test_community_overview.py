@@ -40,6 +40,9 @@ def test_a_residents_home_lists_their_coming_meetings_and_shifts_soonest_first(w
                                    starts + timedelta(hours=2), "社区活动室", "in_person", 30,
                                    starts - timedelta(hours=2), "simple", 50)
     app.register_for_meeting(resident, meeting)
+    later = starts + timedelta(days=1)
+    app.reschedule_meeting(worker, meeting, later, later + timedelta(hours=2), "社区大礼堂",
+                           later - timedelta(hours=2), "活动室装修")
     day = app.create_action_day(worker, places.community, None, "楼道清洁行动日", "", "2026-05-02")
     shift_start = clock() + timedelta(days=1)
     shift = app.add_shift(worker, day, "清扫楼道", "3 号楼", shift_start, shift_start + timedelta(hours=2), 5)
@@ -50,6 +53,7 @@ def test_a_residents_home_lists_their_coming_meetings_and_shifts_soonest_first(w
     assert "我的安排" in page
     assert page.index("楼道清洁行动日 · 清扫楼道") < page.index("加装电梯议事会")
     assert f"/c/{places.community}/roundtable/{meeting}" in page
+    assert "已改期" in page and "社区大礼堂" in page
     assert f"/c/{places.community}/volunteer/days/{day}" in page
 
 

@@ -65,7 +65,8 @@ def _my_agenda(request: Request, mine: list[dict]) -> list[dict]:
             if m["id"] in registered:
                 items.append({"kind": "meeting", "title": m["title"], "starts_at": m["starts_at"],
                               "when": _local(m["starts_at"]), "place": m["place"], "status": registered[m["id"]],
-                              "url": f"/c/{community_id}/roundtable/{m['id']}"})
+                              "url": f"/c/{community_id}/roundtable/{m['id']}",
+                              "rescheduled": bool(roundtable.reschedules(svc.views, m["id"]))})
     today = now.astimezone(SHANGHAI).date().isoformat()
     for shift in volunteer.my_shifts(svc.views, account_id, since=today):
         if shift["cancel_reason"] or shift["ends_at"] < now.isoformat():
