@@ -75,7 +75,8 @@ def error_text(request: Request, error: DomainError) -> str:
     """A domain error's message in the reader's language, with its parameters filled in."""
     catalog = request.app.state.catalogs[lang(request)]
     translated = catalog.gettext(error.message)
-    params = {k: catalog.gettext(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    # Text parameters are msgids too ("开始时间"); an empty one must stay empty (gettext("") is the header).
+    params = {k: catalog.gettext(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
     try:
         return translated.format(**params)
     except (KeyError, IndexError, ValueError):

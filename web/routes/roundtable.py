@@ -7,7 +7,6 @@ the worker's meeting-room screen (server-sent events) shows how many votes are i
 from __future__ import annotations
 
 import asyncio
-import functools
 import re
 import time
 import unicodedata
@@ -29,10 +28,8 @@ from projections import directory
 from projections import roundtable as views
 from web import auth
 from web.auth import Principal
-from web.http import Form, Pager, command, gettext_for, is_htmx, lang, me, parse_uuid, redirect, render, services
-from web.http import action as _http_action
-from web.http import error_text as _http_error_text
-from web.http import page as _http_page
+from web.http import (Form, Pager, action, command, error_text, gettext_for, is_htmx, me, page, parse_uuid,
+                      redirect, render, services)
 from web.routes.core import community_or_404, require
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,40 +46,6 @@ CHOICE_NAMES = {"for": "赞成", "against": "反对", "abstain": "弃权"}
 FOLLOW_UP_NAMES = {"planned": "计划中", "in_progress": "进行中", "done": "已完成"}
 NAMES = dict(modes=MODE_NAMES, rules=RULE_NAMES, statuses=STATUS_NAMES, outcomes=OUTCOME_NAMES,
              choices=CHOICE_NAMES, follow_up=FOLLOW_UP_NAMES)
-
-
-# --- errors in the reader's language, parameters included ----------------------------------------
-def _localise(request: Request, error: DomainError) -> DomainError:
-    """Translate an error's text parameters too ("{field}格式应为…" with field="开始时间" → "Start time: …"):
-    web.http.error_text translates only the message itself."""
-    gettext = request.app.state.catalogs[lang(request)].gettext
-    error.params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
-    return error
-
-
-def error_text(request: Request, error: DomainError) -> str:
-    return _http_error_text(request, _localise(request, error))
-
-
-def _localised(fn: Any) -> Any:
-    @functools.wraps(fn)
-    def run(request: Request, *args: Any) -> Response:
-        try:
-            return fn(request, *args)
-        except DomainError as e:
-            _localise(request, e)
-            raise
-    return run
-
-
-def page(fn: Any = None, *, public: bool = False) -> Any:
-    """web.http.page, with error parameters translated."""
-    return _http_page(_localised(fn), public=public) if fn is not None else (lambda f: page(f, public=public))
-
-
-def action(fn: Any = None, *, public: bool = False) -> Any:
-    """web.http.action, with error parameters translated."""
-    return _http_action(_localised(fn), public=public) if fn is not None else (lambda f: action(f, public=public))
 
 
 # --- who may do what (named predicates; the domain checks again) ---------------------------------
