@@ -1,9 +1,6 @@
 """Home, sign-up, login/logout, language, the community page and the worker's pending-residents page."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -13,12 +10,12 @@ from domain import roles
 from projections import directory, fund, roundtable, volunteer
 from web import auth
 from domain.text import normalise_phone
+from web.localtime import SHANGHAI, local_time
 from web.http import (LANG_COOKIE, SESSION_COOKIE, Form, Pager, action, command, error_text, me, page,
                       parse_uuid, redirect, render, safe_next, services)
 from web.passwords import hash_password, verify_password
 from web.ratelimit import FailureLimiter
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 _per_phone = FailureLimiter(limit=5, window_seconds=15 * 60)
 _per_client = FailureLimiter(limit=30, window_seconds=15 * 60)
 
@@ -64,7 +61,7 @@ def _my_agenda(request: Request, mine: list[dict]) -> list[dict]:
         for m in roundtable.upcoming_meetings(svc.views, community_id, now):
             if m["id"] in registered:
                 items.append({"kind": "meeting", "title": m["title"], "starts_at": m["starts_at"],
-                              "when": _local(m["starts_at"]), "place": m["place"], "status": registered[m["id"]],
+                              "when": local_time(m["starts_at"]), "place": m["place"], "status": registered[m["id"]],
                               "url": f"/c/{community_id}/roundtable/{m['id']}",
                               "rescheduled": bool(roundtable.reschedules(svc.views, m["id"]))})
     today = now.astimezone(SHANGHAI).date().isoformat()
@@ -73,7 +70,7 @@ def _my_agenda(request: Request, mine: list[dict]) -> list[dict]:
             continue
         community_id = shift["community_id"] or verified[0]
         items.append({"kind": "shift", "title": f"{shift['title']} · {shift['task']}", "starts_at": shift["starts_at"],
-                      "when": _local(shift["starts_at"]), "place": shift["place"], "status": shift["status"],
+                      "when": local_time(shift["starts_at"]), "place": shift["place"], "status": shift["status"],
                       "url": f"/c/{community_id}/volunteer/days/{shift['day_id']}"})
     return sorted(items, key=lambda i: i["starts_at"])[:10]
 
@@ -173,11 +170,8 @@ def community_page(request: Request) -> Response:
     return render(request, "community/page.html", community=community, tab="overview", pending=pending,
                   verified=verified, next_meeting=next_meeting, next_day=next_day,
                   fund_totals=ledger["totals"] if ledger else None, year=today.year,
-                  starts_at=_local(next_meeting["starts_at"]) if next_meeting else "")
+                  starts_at=local_time(next_meeting["starts_at"]) if next_meeting else "")
 
-
-def _local(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 @action

@@ -7,7 +7,6 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
@@ -17,7 +16,7 @@ from starlette.routing import Route
 
 from domain import roles
 from domain.errors import DomainError, NotFoundError
-from domain.fund import CATEGORIES, CHINA, PAYEE_KINDS, PAYMENT_STATUS_NAMES
+from domain.fund import CATEGORIES, PAYEE_KINDS, PAYMENT_STATUS_NAMES
 from domain.money import format_fen, parse_fen
 from domain.privacy import ERASED
 from domain.usecases.fund import check_year
@@ -25,6 +24,7 @@ from projections import directory
 from projections import fund as views
 from web import auth
 from web.auth import Principal
+from web.localtime import local_time, local_today
 from web.http import Form, action, command, error_text, is_htmx, me, page, parse_uuid, redirect, render, services
 from web.routes.core import community_or_404, require
 
@@ -59,11 +59,11 @@ def may_see_street(principal: Principal, street: dict) -> bool:
 
 # --- helpers ----------------------------------------------------------------------------------
 def this_year(request: Request) -> int:
-    return services(request).app.clock().astimezone(CHINA).year
+    return local_today(request).year
 
 
 def today(request: Request) -> str:
-    return services(request).app.clock().astimezone(CHINA).date().isoformat()
+    return local_today(request).isoformat()
 
 
 def year_param(request: Request) -> int:
@@ -73,11 +73,7 @@ def year_param(request: Request) -> int:
     return check_year(raw) if raw is not None else this_year(request)
 
 
-def local(iso: str | None) -> str:
-    """A stored UTC timestamp shown in China time."""
-    if not iso:
-        return ""
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+local = local_time  # a stored UTC timestamp shown in China time
 
 
 def _base(community: dict, year: int) -> str:

@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 from starlette.concurrency import run_in_threadpool
@@ -28,11 +27,11 @@ from projections import directory
 from projections import roundtable as views
 from web import auth
 from web.auth import Principal
+from web.localtime import SHANGHAI, local_time
 from web.http import (Form, Pager, action, command, error_text, gettext_for, is_htmx, me, page, parse_uuid,
                       redirect, render, services)
 from web.routes.core import community_or_404, require
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LIVE_SECONDS = 10 * 60          # one server-sent-events connection lives at most this long
 LIVE_INTERVAL = 1.0             # the room screen polls the views this often
 _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$")
@@ -65,16 +64,9 @@ def may_see_names(me_: Principal, community: dict) -> bool:
 
 
 # --- parsing and formatting (web layer: strings ↔ domain values) ----------------------------------
-def local_time(value: str | None) -> str:
-    """A stored UTC ISO time as 'YYYY-MM-DD HH:MM' in Asia/Shanghai."""
-    if not value:
-        return ""
-    return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
 def local_input(value: str | None) -> str:
     """A stored UTC ISO time as the value of an <input type=datetime-local>."""
-    return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M") if value else ""
+    return local_time(value, "%Y-%m-%dT%H:%M")
 
 
 def parse_local(text: str | None, field_name: str) -> datetime:

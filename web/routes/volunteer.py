@@ -23,6 +23,7 @@ from projections import directory
 from projections import volunteer as views
 from web import auth
 from web.auth import Principal
+from web.localtime import local_time, local_today, now
 from web.http import (Form, action, command, error_text, is_htmx, me, page, parse_uuid, redirect, render,
                       services)
 from web.routes.core import community_or_404, require
@@ -116,10 +117,8 @@ def parse_cutoff_hours(value: str | None) -> int:
 
 # --- display helpers (passed to templates) ---------------------------------------------------------------
 def local(iso: str | None, fmt: str = "%m-%d %H:%M") -> str:
-    """An ISO timestamp shown in Shanghai time."""
-    if not iso:
-        return ""
-    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime(fmt)
+    """An ISO timestamp shown in Shanghai time (month-day by default: the day's date is on the page)."""
+    return local_time(iso, fmt)
 
 
 def hours(minutes: int | None) -> str:
@@ -137,13 +136,8 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def now(request: Request) -> datetime:
-    """The application's clock (tests move it), never the wall clock."""
-    return services(request).app.clock()
-
-
 def today(request: Request) -> str:
-    return now(request).astimezone(SHANGHAI).date().isoformat()
+    return local_today(request).isoformat()
 
 
 def page_render(request: Request, template: str, status_code: int = 200, **context) -> Response:

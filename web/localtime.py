@@ -1,0 +1,26 @@
+"""Times as residents read them: Asia/Shanghai, from the application's clock (which tests move)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(iso: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored ISO timestamp shown in Shanghai time ('' for none)."""
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime(fmt)
+
+
+def now(request: Request) -> datetime:
+    """The application's clock, never the wall clock."""
+    return request.app.state.services.app.clock()
+
+
+def local_today(request: Request) -> date:
+    """Today's date in Shanghai by the application's clock."""
+    return now(request).astimezone(SHANGHAI).date()
