@@ -108,12 +108,12 @@ def new_command_id() -> str:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a template with the common context (me, csrf, language, flash, gettext)."""
     templates = request.app.state.templates
-    _rendering.csrf = request.scope.get("state", {}).get("csrf", "")
-    _rendering.gettext = gettext_for(request)
+    csrf = request.scope.get("state", {}).get("csrf", "")
     _ = gettext_for(request)
+    _rendering.csrf, _rendering.gettext = csrf, _
     flash = getattr(request.state, "flash", None)
     html = templates.get_template(template).render(
-        request=request, me=me(request), csrf_token=request.scope.get("state", {}).get("csrf", ""),
+        request=request, me=me(request), csrf_token=csrf,
         lang=lang(request), flash=flash, _=_, gettext=_,
         htmx=is_htmx(request), **context)
     response = HTMLResponse(html, status_code=status_code)
