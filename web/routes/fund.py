@@ -95,6 +95,14 @@ def fund_or_404(request: Request, community: dict, year: int) -> dict:
     return row
 
 
+def _fund_page(request: Request, allowed, message: str = "您没有权限访问此页面") -> tuple[dict, int, dict]:
+    """The community, year and fund a page names, once `allowed(me, community)` says the reader may see it."""
+    community = community_or_404(request)
+    require(allowed(me(request), community), message)
+    year = year_param(request)
+    return community, year, fund_or_404(request, community, year)
+
+
 def _render(request: Request, template: str, **context) -> Response:
     return render(request, template, local=local, categories=CATEGORIES, payee_kinds=PAYEE_KINDS,
                   figure_names=FIGURE_NAMES, line_type_names=LINE_TYPE_NAMES,
@@ -210,10 +218,7 @@ def _disclosure(request: Request, community: dict, year: int) -> Response:
 @page
 def lines(request: Request) -> Response:
     """The events behind one figure (of one project), as of a day."""
-    community = community_or_404(request)
-    require(may_read_ledger(me(request), community))
-    year = year_param(request)
-    fund = fund_or_404(request, community, year)
+    community, year, fund = _fund_page(request, may_read_ledger)
     svc = services(request)
     figure = request.query_params.get("figure")
     figure = figure if figure in FIGURE_NAMES else None
@@ -230,11 +235,8 @@ def lines(request: Request) -> Response:
 @page
 def project_page(request: Request) -> Response:
     """One project: its figures, commitments and payments, and the forms to act on them."""
-    community = community_or_404(request)
+    community, year, fund = _fund_page(request, may_read_ledger)
     principal = me(request)
-    require(may_read_ledger(principal, community))
-    year = year_param(request)
-    fund = fund_or_404(request, community, year)
     svc = services(request)
     project = views.project(svc.views, fund["id"], str(parse_uuid(request.path_params["project_id"], "项目")))
     if project is None:
@@ -251,10 +253,7 @@ def project_page(request: Request) -> Response:
 def available(request: Request) -> Response:
     """A fragment for the payment form: what the project (or the chosen commitment) can still pay, and what an
     amount being typed would leave. Read-only; the use case checks again when the form is sent."""
-    community = community_or_404(request)
-    require(may_manage_fund(me(request), community), "只有本社区的资金管理员可以进行此操作")
-    year = year_param(request)
-    fund = fund_or_404(request, community, year)
+    community, year, fund = _fund_page(request, may_manage_fund, "只有本社区的资金管理员可以进行此操作")
     svc = services(request)
     project = views.project(svc.views, fund["id"], str(_project_id(request)))
     if project is None:
@@ -292,10 +291,7 @@ def csv_cell(value: object) -> str:
 @page
 def ledger_csv(request: Request) -> Response:
     """The ledger as CSV (UTF-8 with BOM for Excel): totals, projects, payments and every event."""
-    community = community_or_404(request)
-    require(may_read_ledger(me(request), community))
-    year = year_param(request)
-    fund = fund_or_404(request, community, year)
+    community, year, fund = _fund_page(request, may_read_ledger)
     svc = services(request)
     as_of = views.parse_as_of(request.query_params.get("as_of"))
     ledger = views.ledger(svc.views, community["id"], year, as_of)
