@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -11,6 +14,21 @@ from web.demo import DEMO_PASSWORD
 
 # No keep-alive: an idle pooled connection the server closes (between rounds) would race the next request.
 NO_KEEP_ALIVE = httpx.Limits(max_keepalive_connections=0)
+
+
+@contextmanager
+def serving(data_dir: Path) -> Iterator[tuple[LiveServer, object, list[httpx.Client]]]:
+    """A live server with the demo, a second connection to its store, and a list of clients closed at the end."""
+    server = LiveServer(data_dir)
+    svc = server.services()
+    clients: list[httpx.Client] = []
+    try:
+        yield server, svc, clients
+    finally:
+        for client in clients:
+            client.close()
+        svc.close()
+        server.stop()
 
 
 def log_in(server: LiveServer, phone: str, password: str = DEMO_PASSWORD, timeout: float = 60,

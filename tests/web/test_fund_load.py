@@ -16,9 +16,9 @@ from domain.account import Account
 from domain.community import Community
 from domain.fund import CHINA
 from projections import fund as views
-from tests.conftest import ARTIFACTS, LiveServer, wait_for_views
+from tests.conftest import ARTIFACTS, wait_for_views
 from tests.domain.fund_fixtures import make_resolution
-from tests.web.load_helpers import log_in
+from tests.web.load_helpers import serving, log_in
 
 pytestmark = pytest.mark.slow
 
@@ -27,10 +27,7 @@ PARALLEL = 50
 
 def test_fifty_parallel_payments_of_100_yuan_from_1000_yuan_pay_exactly_ten(tmp_path):
     started = time.monotonic()
-    server = LiveServer(tmp_path / "data")
-    svc = server.services()
-    clients: list[httpx.Client] = []
-    try:
+    with serving(tmp_path / "data") as (server, svc, clients):
         app = svc.app
         year = datetime.now(CHINA).year
         today = datetime.now(CHINA).date().isoformat()
@@ -92,8 +89,3 @@ def test_fifty_parallel_payments_of_100_yuan_from_1000_yuan_pay_exactly_ten(tmp_
         out.mkdir(parents=True, exist_ok=True)
         (out / "load.json").write_text(json.dumps(numbers, indent=2))
         print("fund load:", numbers)
-    finally:
-        for c in clients:
-            c.close()
-        svc.close()
-        server.stop()

@@ -19,8 +19,8 @@ from projections import volunteer as views
 from projections.db import SQLiteDatabase
 from projections.registry import ALL
 from projections.runner import Runner
-from tests.conftest import LiveServer, wait_for_views
-from tests.web.load_helpers import all_at_once, log_in
+from tests.conftest import wait_for_views
+from tests.web.load_helpers import serving, all_at_once, log_in
 
 pytestmark = pytest.mark.slow
 
@@ -39,10 +39,7 @@ def vol_rows(db) -> dict[str, list[dict]]:
 
 def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_every_round(tmp_path):
     started = time.monotonic()
-    server = LiveServer(tmp_path / "data")
-    svc = server.services()
-    clients: list[httpx.Client] = []
-    try:
+    with serving(tmp_path / "data") as (server, svc, clients):
         app = svc.app
         community = Community.id_for("320106001001")  # the demo's 江苏路社区（演示）
         worker = Account.id_for(app.phone_key("13800000002"))
@@ -55,7 +52,7 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
         wait_for_views(server)
         with ThreadPoolExecutor(16) as pool:
             sessions = list(pool.map(lambda p: log_in(server, p, PASSWORD), phones[:VOLUNTEERS]))
-        clients = [c for c, _ in sessions]
+        clients.extend(c for c, _ in sessions)
         setup_seconds = time.monotonic() - started
 
         first_day = datetime.now(SHANGHAI).date() + timedelta(days=1)
@@ -124,11 +121,6 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
         total = time.monotonic() - started
         print(f"\nvolunteer load: setup {setup_seconds:.1f}s, {ROUNDS} rounds x {VOLUNTEERS} requests, "
               f"per round {', '.join(f'{s:.2f}' for s in round_seconds)} s, total {total:.1f}s")
-    finally:
-        for c in clients:
-            c.close()
-        svc.close()
-        server.stop()
 
 
 def _uuid(text: str):
