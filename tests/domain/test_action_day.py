@@ -14,27 +14,8 @@ from domain.action_day import (ActionDay, AgeRequirementError, AlreadyCheckedErr
                                Volunteer)
 from domain.errors import ConflictError, DomainError, InvalidInputError, NotAllowedError, NotFoundError
 from tests.conftest import make_resident, make_worker
+from tests.domain.action_day_fixtures import DAY, START, add_shift, version
 
-DAY = "2026-05-03"
-START = datetime(2026, 5, 3, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai on the action day
-
-
-@pytest.fixture
-def worker(linli, places):
-    return make_worker(linli, places.community)
-
-
-@pytest.fixture
-def day(linli, places, worker):
-    return linli.create_action_day(worker, places.community, None, "社区清洁日", "一起打扫楼道", DAY)
-
-
-def add_shift(linli, worker, day, places=2, start=START, hours=2, task="清扫楼道", min_age=None):
-    return linli.add_shift(worker, day, task, "3 号楼", start, start + timedelta(hours=hours), places, min_age)
-
-
-def version(linli, aggregate_id):
-    return linli.repository.get(aggregate_id).version
 
 
 # --- creating days and shifts ----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The organiser changes plans: calling off a shift or a whole day, changing places, and walk-in volunteers."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from itertools import count
 
 import pytest
@@ -12,24 +12,9 @@ from domain.action_day import (AlreadySignedUpError, CheckInClosedError, DayCanc
                                ShiftOverError, Volunteer, WalkInFullError)
 from domain.errors import InvalidInputError, NotAllowedError, NotFoundError
 from tests.conftest import make_resident, make_worker
+from tests.domain.action_day_fixtures import DAY, START, add_shift, version
 
-DAY = "2026-05-03"
-START = datetime(2026, 5, 3, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai on the action day
 _phones = count(1)
-
-
-@pytest.fixture
-def worker(linli, places):
-    return make_worker(linli, places.community)
-
-
-@pytest.fixture
-def day(linli, places, worker):
-    return linli.create_action_day(worker, places.community, None, "社区清洁日", "", DAY)
-
-
-def add_shift(linli, worker, day, places=2, start=START, hours=2, task="清扫楼道"):
-    return linli.add_shift(worker, day, task, "3 号楼", start, start + timedelta(hours=hours), places)
 
 
 def resident_with_phone(linli, community, worker):
@@ -37,10 +22,6 @@ def resident_with_phone(linli, community, worker):
     account = linli.sign_up(phone, "现场居民", "x", community)
     linli.verify_residency(worker, account, community)
     return account, phone
-
-
-def version(linli, aggregate_id):
-    return linli.repository.get(aggregate_id).version
 
 
 def bookings(linli, account):
