@@ -19,8 +19,8 @@ from uuid import uuid4
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import print_table, raw_appends, raw_sqlite  # noqa: E402
-from domain import roles  # noqa: E402
-from domain.resolution import Resolution  # noqa: E402
+from domain.kernel import roles  # noqa: E402
+from domain.roundtable.model import Resolution  # noqa: E402
 from web.passwords import hash_password  # noqa: E402
 from web.settings import Settings  # noqa: E402
 from web.wiring import build  # noqa: E402
@@ -40,14 +40,14 @@ def setup(folder: Path, n: int):
     svc = build(Settings.from_env({"LINLI_DATA_DIR": str(folder)}))
     app = svc.app
     app.clock = Clock()
-    community = app.found_community("3", "社区", app.found_street("2", "街道", app.found_district("1", "区")))
+    community = app.accounts.found_community("3", "社区", app.accounts.found_street("2", "街道", app.accounts.found_district("1", "区")))
     password_hash = hash_password("benchmark-password")
-    worker = app.sign_up("13700000000", "社工", password_hash, None)
-    app.grant_role(worker, roles.WORKER, community)
+    worker = app.accounts.sign_up("13700000000", "社工", password_hash, None)
+    app.accounts.grant_role(worker, roles.WORKER, community)
     residents = []
     for i in range(n):
-        account = app.sign_up(f"139{i:08d}", f"居民{i}", password_hash, community)
-        app.verify_residency(worker, account, community)
+        account = app.accounts.sign_up(f"139{i:08d}", f"居民{i}", password_hash, community)
+        app.accounts.verify_residency(worker, account, community)
         residents.append(account)
     svc.runner.catch_up()
     return svc, app, community, worker, residents
@@ -64,41 +64,41 @@ def timed(svc, commands) -> float:
 
 
 def bench_volunteer(svc, app, community, worker, residents) -> float:
-    day = app.create_action_day(worker, community, None, "集中行动日", "", "2026-06-08")
+    day = app.volunteer.create_action_day(worker, community, None, "集中行动日", "", "2026-06-08")
     start = datetime(2026, 6, 8, 1, 0, tzinfo=timezone.utc)
-    shift = app.add_shift(worker, day, "清扫楼道", "3 号楼", start, start + timedelta(hours=2), len(residents))
-    return timed(svc, (lambda r=r: app.sign_up_for_shift(r, day, shift, command_id=f"v-{r}") for r in residents))
+    shift = app.volunteer.add_shift(worker, day, "清扫楼道", "3 号楼", start, start + timedelta(hours=2), len(residents))
+    return timed(svc, (lambda r=r: app.volunteer.sign_up_for_shift(r, day, shift, command_id=f"v-{r}") for r in residents))
 
 
 def bench_vote(svc, app, community, worker, residents) -> float:
     starts = NOW + timedelta(hours=1)
-    meeting = app.schedule_meeting(worker, community, "议事会", "讨论", starts, starts + timedelta(hours=2), "活动室",
+    meeting = app.roundtable.schedule_meeting(worker, community, "议事会", "讨论", starts, starts + timedelta(hours=2), "活动室",
                                    "in_person", len(residents), NOW + timedelta(minutes=30), "simple", 50)
-    item = app.propose_agenda_item(residents[0], meeting, "加装电梯", "方案")
-    app.accept_agenda_item(worker, meeting, item, 20)
-    app.open_meeting(worker, meeting, residents)
+    item = app.roundtable.propose_agenda_item(residents[0], meeting, "加装电梯", "方案")
+    app.roundtable.accept_agenda_item(worker, meeting, item, 20)
+    app.roundtable.open_meeting(worker, meeting)
     for r in residents:
-        app.check_in(worker, meeting, r)
-    motion = app.open_motion(worker, meeting, item)
+        app.roundtable.check_in(worker, meeting, r)
+    motion = app.roundtable.open_motion(worker, meeting, item)
     svc.runner.catch_up()
-    return timed(svc, (lambda r=r: app.cast_vote(r, meeting, motion, "for", command_id=f"m-{r}") for r in residents))
+    return timed(svc, (lambda r=r: app.roundtable.cast_vote(r, meeting, motion, "for", command_id=f"m-{r}") for r in residents))
 
 
 def bench_fund(svc, app, community, worker, residents, n: int) -> float:
-    maker = app.sign_up("13600000001", "会计", hash_password("benchmark-password"), None)
-    checker = app.sign_up("13600000002", "出纳", hash_password("benchmark-password"), None)
-    app.grant_role(maker, roles.FUND_MANAGER, community)
-    app.grant_role(checker, roles.FUND_MANAGER, community)
+    maker = app.accounts.sign_up("13600000001", "会计", hash_password("benchmark-password"), None)
+    checker = app.accounts.sign_up("13600000002", "出纳", hash_password("benchmark-password"), None)
+    app.accounts.grant_role(maker, roles.FUND_MANAGER, community)
+    app.accounts.grant_role(checker, roles.FUND_MANAGER, community)
     resolution = Resolution(meeting_id=uuid4(), motion_id="m1", community_id=community, title="楼道扶手", passed=True,
                             votes_for=10, votes_against=1, abstentions=0, at=NOW)
     app.save(resolution)
-    project = app.allocate(maker, community, 2026, resolution.id, "楼道扶手", "elderly", "150000")
+    project = app.fund.allocate(maker, community, 2026, resolution.id, "楼道扶手", "elderly", "150000")
     svc.runner.catch_up()
 
     def pay(i: int) -> None:
-        payment = app.record_payment(maker, community, 2026, project, None, "100", "organisation", "装修公司",
+        payment = app.fund.record_payment(maker, community, 2026, project, None, "100", "organisation", "装修公司",
                                      "2026-06-01", "扶手", f"R{i}", command_id=f"p-{i}")
-        app.approve_payment(checker, community, 2026, payment, command_id=f"a-{i}")
+        app.fund.approve_payment(checker, community, 2026, payment, command_id=f"a-{i}")
     return timed(svc, (lambda i=i: pay(i) for i in range(n)))
 
 

@@ -24,20 +24,20 @@ from web.wiring import build  # noqa: E402
 def bench_linli(folder: Path, n: int, password_hash: str) -> tuple[float, float]:
     svc = build(Settings.from_env({"LINLI_DATA_DIR": str(folder)}))
     app = svc.app
-    district = app.found_district("1", "区")
-    community = app.found_community("3", "社区", app.found_street("2", "街道", district))
+    district = app.accounts.found_district("1", "区")
+    community = app.accounts.found_community("3", "社区", app.accounts.found_street("2", "街道", district))
     svc.runner.catch_up()
     start = time.perf_counter()
     for i in range(n):
-        app.sign_up(f"139{i:08d}", "张三", password_hash, community, command_id=f"c{i}")
+        app.accounts.sign_up(f"139{i:08d}", "张三", password_hash, community, command_id=f"c{i}")
         svc.runner.wait(app.recorder.max_notification_id())  # the view shows it: read-your-writes
     signups = n / (time.perf_counter() - start)
-    worker = app.sign_up("13700000000", "社工", password_hash, None)
-    app.grant_role(worker, "worker", community)
+    worker = app.accounts.sign_up("13700000000", "社工", password_hash, None)
+    app.accounts.grant_role(worker, "worker", community)
     ids = [row["id"] for row in svc.views.all("SELECT account_id AS id FROM dir_residencies WHERE status='pending'")]
     start = time.perf_counter()
     for account_id in ids:
-        app.verify_residency(worker, UUID(account_id), community)
+        app.accounts.verify_residency(worker, UUID(account_id), community)
         svc.runner.wait(app.recorder.max_notification_id())
     verifies = len(ids) / (time.perf_counter() - start)
     svc.close()

@@ -1,3 +1,3 @@
-"""Linli's domain: aggregates, their events and rules, and the use cases that save them.
+"""Linli's domain: one package per bounded context (model, policies, service, inputs) over a shared kernel.
 
 Imports nothing but the standard library and `eventsourcing`."""

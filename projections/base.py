@@ -5,11 +5,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from projections.db import Tx
 
 Handler = Callable[[Tx, Any, "Context"], None]
+_canonical: dict[str, str] = {}
+
+
+def canonical_topic(stored: str) -> str:
+    """The topic a stored event's class has now: an event recorded before its class moved keeps its old topic in
+    the store, which resolves (through `domain.kernel.topics.moved`) to the class and so to its new topic."""
+    topic = _canonical.get(stored)
+    if topic is None:
+        topic = _canonical[stored] = get_topic(resolve_topic(stored))
+    return topic
 
 
 @dataclass

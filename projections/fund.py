@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from datetime import date, timezone
 
-from domain.fund import CHINA, Fund, mask_payee
-from domain.privacy import ERASED
-from domain.resolution import Resolution
+from domain.fund.model import Fund
+from domain.kernel.privacy import ERASED
+from domain.kernel.text import mask_name
+from domain.kernel.time import local_date, local_day
+from domain.roundtable.model import Resolution
 from projections.base import Context, Projection
 from projections.db import Database, Tx
 
@@ -63,7 +65,7 @@ def _utc(at) -> str:
 
 def _line(tx: Tx, e, ctx: Context, amount: int, project_id: str | None = None, commitment_id: str | None = None,
           payment_id: str | None = None, reason: str | None = None, **deltas: int) -> None:
-    day = e.at.astimezone(CHINA).date()
+    day = local_day(e.at)
     d = {f: deltas.get(f, 0) for f in FIGURES}
     tx.execute(
         "INSERT INTO fund_lines (fund_id, version, position, at, day, month, type, project_id, commitment_id, "
@@ -125,7 +127,7 @@ def _payment_recorded(tx: Tx, e, ctx: Context) -> None:
     if e.payee_kind == "individual":
         fields = ctx.sealer.unseal(e.payment_id, e.payee_sealed)
         payee = fields["payee"] if fields else ERASED
-        public = mask_payee(payee) if fields else ERASED
+        public = mask_name(payee) if fields else ERASED
     else:
         payee = public = e.payee
     commitment_id = str(e.commitment_id) if e.commitment_id else None
@@ -144,7 +146,7 @@ def _payment(tx: Tx, payment_id) -> dict:
 
 def _decide(tx: Tx, e, status: str) -> None:
     tx.execute("UPDATE fund_payments SET status = ?, decided_by = ?, decided_at = ?, decided_month = ?, reason = ? "
-               "WHERE id = ?", (status, str(e.by), _utc(e.at), e.at.astimezone(CHINA).date().isoformat()[:7],
+               "WHERE id = ?", (status, str(e.by), _utc(e.at), local_date(e.at)[:7],
                                 getattr(e, "reason", None), str(e.payment_id)))
 
 

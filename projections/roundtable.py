@@ -10,18 +10,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from eventsourcing.utils import get_topic
 
-from domain.meeting import Meeting
-from domain.resolution import Resolution
-from domain.text import mask_phone
-from projections import directory
+from domain.kernel.text import mask_phone
+from domain.kernel.time import local_date
+from domain.roundtable.model import Meeting, Resolution
+from projections import accounts as directory
 from projections.base import Context, Projection
 from projections.db import Database, SQLiteDatabase, Tx
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 projection = Projection(
     name="roundtable",
@@ -93,11 +91,6 @@ projection = Projection(
 def iso(moment: datetime) -> str:
     """An aware datetime as a sortable UTC ISO string (the one form every rt_ time column uses)."""
     return moment.astimezone(timezone.utc).isoformat()
-
-
-def shanghai_date(moment: datetime) -> str:
-    """The calendar day in Asia/Shanghai of an aware instant (what residents call "that day"), ISO."""
-    return moment.astimezone(SHANGHAI).date().isoformat()
 
 
 def _m(e: Any) -> str:
@@ -302,13 +295,13 @@ def _adopted(tx: Tx, e, ctx: Context) -> None:
 @projection.on(Resolution.OwnerAssigned)
 def _owner(tx: Tx, e, ctx: Context) -> None:
     tx.execute("UPDATE rt_resolutions SET owner = ?, updated_at = ? WHERE id = ?", (e.owner, iso(e.at), _m(e)))
-    _log(tx, e, "owner", e.owner, shanghai_date(e.at))
+    _log(tx, e, "owner", e.owner, local_date(e.at))
 
 
 @projection.on(Resolution.FollowUpStatusChanged)
 def _status(tx: Tx, e, ctx: Context) -> None:
     tx.execute("UPDATE rt_resolutions SET status = ?, updated_at = ? WHERE id = ?", (e.status, iso(e.at), _m(e)))
-    _log(tx, e, "status", e.status, shanghai_date(e.at))
+    _log(tx, e, "status", e.status, local_date(e.at))
 
 
 @projection.on(Resolution.ProgressNoted)

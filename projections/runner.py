@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from projections.base import Context, Projection
+from projections.base import Context, Projection, canonical_topic
 from projections.db import Database
 
 log = logging.getLogger("linli.projections")
@@ -117,11 +117,12 @@ class Runner:
                     for n in notifications:
                         if n.id <= done:
                             continue
-                        if n.topic in topics:
+                        topic = canonical_topic(n.topic)
+                        if topic in topics:
                             event = decoded.get(n.id)
                             if event is None:
                                 event = decoded[n.id] = self.app.mapper.to_domain_event(n)
-                            projection.handle(tx, n.topic, event, Context(n.id, self.app.sealer))
+                            projection.handle(tx, topic, event, Context(n.id, self.app.sealer))
                         last = n.id
                     if last > done:
                         tx.execute("INSERT INTO view_tracking (name, position) VALUES (?, ?) "

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from uuid import UUID
 
-from domain.account import Account
-from domain.action_day import ActionDay, Certificate, Volunteer, local_date
-from domain.privacy import ERASED
+from domain.accounts.model import Account
+from domain.kernel.privacy import ERASED
+from domain.kernel.time import local_date
+from domain.volunteer.model import ActionDay, Certificate, Volunteer
 from projections.base import Context, Projection
 from projections.db import Database, Tx
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from domain.application import Linli
-from domain.privacy import InMemoryKeyStore
+from domain.kernel.application import Linli
+from domain.kernel.privacy import InMemoryKeyStore
 from web.passwords import hash_password
+from web.contexts import domain_contexts
 from web.settings import Settings
 from web.wiring import Services, build
 
@@ -50,17 +51,18 @@ def clock() -> Clock:
 @pytest.fixture
 def linli(clock: Clock) -> Linli:
     """The application in memory (POPO recorder): for domain and use-case tests."""
-    return Linli(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keys=InMemoryKeyStore(), clock=clock)
+    return Linli(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, contexts=domain_contexts(), keys=InMemoryKeyStore(),
+                 clock=clock)
 
 
 class Places:
     """A district, a street and two communities, founded through the use cases."""
 
     def __init__(self, app: Linli) -> None:
-        self.district = app.found_district("320106", "鼓楼区")
-        self.street = app.found_street("320106001", "宁海路街道", self.district)
-        self.community = app.found_community("320106001001", "江苏路社区", self.street)
-        self.other_community = app.found_community("320106001002", "颐和路社区", self.street)
+        self.district = app.accounts.found_district("320106", "鼓楼区")
+        self.street = app.accounts.found_street("320106001", "宁海路街道", self.district)
+        self.community = app.accounts.found_community("320106001001", "江苏路社区", self.street)
+        self.other_community = app.accounts.found_community("320106001002", "颐和路社区", self.street)
 
 
 @pytest.fixture
@@ -77,16 +79,16 @@ def new_phone() -> str:
 
 def make_resident(app: Linli, community, worker=None, name: str = "居民") -> object:
     """A verified resident of `community` (a worker is made to verify them if none is given)."""
-    account_id = app.sign_up(new_phone(), name, _PASSWORD_HASH, community)
+    account_id = app.accounts.sign_up(new_phone(), name, _PASSWORD_HASH, community)
     worker = worker or make_worker(app, community)
-    app.verify_residency(worker, account_id, community)
+    app.accounts.verify_residency(worker, account_id, community)
     return account_id
 
 
 def make_worker(app: Linli, community, role: str = "worker", name: str = "社工") -> object:
     """An account holding `role` (default: community worker) in `community`."""
-    account_id = app.sign_up(new_phone(), name, _PASSWORD_HASH, None)
-    app.grant_role(account_id, role, community)
+    account_id = app.accounts.sign_up(new_phone(), name, _PASSWORD_HASH, None)
+    app.accounts.grant_role(account_id, role, community)
     return account_id
 
 
@@ -202,12 +204,12 @@ def web_person(web: WebClient, role: str | None, community, name: str = "测试"
     app = web.services.app
     phone = new_phone()
     if role is None:
-        account_id = app.sign_up(phone, name, _PASSWORD_HASH, community)
+        account_id = app.accounts.sign_up(phone, name, _PASSWORD_HASH, community)
         worker = make_worker(app, community)
-        app.verify_residency(worker, account_id, community)
+        app.accounts.verify_residency(worker, account_id, community)
     else:
-        account_id = app.sign_up(phone, name, _PASSWORD_HASH, None)
-        app.grant_role(account_id, role, community)
+        account_id = app.accounts.sign_up(phone, name, _PASSWORD_HASH, None)
+        app.accounts.grant_role(account_id, role, community)
     web.services.runner.catch_up()
     return account_id, phone
 

@@ -74,18 +74,56 @@ def test_every_route_is_documented():
     assert missing == [], f"add these routes to docs/REFERENCE.md: {missing}"
 
 
-def test_no_two_use_case_mixins_define_the_same_method_or_helper():
-    """Python would silently pick one of them in the combined application (private helpers too)."""
-    from domain.usecases.accounts import AccountUseCases
-    from domain.usecases.fund import FundUseCases
-    from domain.usecases.roundtable import RoundtableUseCases
-    from domain.usecases.volunteer import VolunteerUseCases
-    owners: dict[str, list[str]] = {}
-    for mixin in (AccountUseCases, RoundtableUseCases, VolunteerUseCases, FundUseCases):
-        for name, value in vars(mixin).items():
-            if callable(value) and not name.startswith("__"):
-                owners.setdefault(name, []).append(mixin.__name__)
-    assert {n: o for n, o in owners.items() if len(o) > 1} == {}
+DOMAIN_CONTEXTS = sorted(p.name for p in (ROOT / "domain").iterdir() if (p / "model.py").exists())
+
+
+def domain_imports(path: Path) -> set[str]:
+    """The `domain.…` modules a file imports (absolute imports only: the code uses no relative ones)."""
+    tree = ast.parse(path.read_text(), str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("domain"):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("domain"))
+    return found
+
+
+def test_the_domain_has_a_package_per_context_over_the_kernel():
+    assert {"accounts", "roundtable", "volunteer", "fund"} <= set(DOMAIN_CONTEXTS)
+    for context in DOMAIN_CONTEXTS:
+        assert {"model.py", "policies.py", "service.py"} <= {p.name for p in (ROOT / "domain" / context).iterdir()}
+
+
+def test_a_contexts_model_and_policies_import_only_the_kernel_and_the_model_its_own_policies():
+    bad = []
+    for context in DOMAIN_CONTEXTS:
+        allowed = {"model.py": ("domain.kernel", f"domain.{context}.policies"), "policies.py": ("domain.kernel",)}
+        for name, prefixes in allowed.items():
+            path = ROOT / "domain" / context / name
+            bad += [(str(path.relative_to(ROOT)), m) for m in domain_imports(path)
+                    if m != "domain" and not m.startswith(prefixes)]
+    assert bad == []
+
+
+def test_a_context_reaches_another_only_through_its_service_or_policies():
+    """Services call `self.app.<other>.…`; importing another context's model, service or inputs is refused."""
+    bad = []
+    for context in DOMAIN_CONTEXTS:
+        for path in (ROOT / "domain" / context).glob("*.py"):
+            for module in domain_imports(path):
+                parts = module.split(".")
+                if len(parts) > 2 and parts[1] in DOMAIN_CONTEXTS and parts[1] != context \
+                        and parts[2] != "policies":
+                    bad.append((str(path.relative_to(ROOT)), module))
+    assert bad == []
+
+
+def test_the_kernel_knows_no_context():
+    bad = [(str(path.relative_to(ROOT)), m) for path in (ROOT / "domain" / "kernel").glob("*.py")
+           for m in domain_imports(path) if m != "domain" and not m.startswith("domain.kernel")]
+    assert bad == []
 
 
 def test_the_code_has_no_unused_imports_undefined_names_or_likely_bugs():

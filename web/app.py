@@ -15,9 +15,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from domain.money import format_fen
-from domain.text import mask_phone
-from projections import directory
+from domain.kernel.money import format_fen
+from domain.kernel.text import mask_phone
+from projections import accounts as directory
 from web import auth
 from web.auth import Principal
 from web.http import current_csrf_token, current_gettext, is_htmx, new_command_id, render

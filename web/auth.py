@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from domain import roles
+from domain.kernel import roles
 
 
 @dataclass(frozen=True)

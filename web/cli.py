@@ -90,21 +90,21 @@ def main(argv: list[str] | None = None) -> int:
             if not seed_demo(svc, activity=args.activity):
                 print("the store is not empty; demo not seeded")
         elif args.command in ("grant", "revoke", "erase"):
-            from domain.errors import DomainError
-            record = svc.app.login_record(args.phone)
+            from domain.kernel.errors import DomainError
+            record = svc.app.accounts.login_record(args.phone)
             if record is None:
                 print("no account with that phone number", file=sys.stderr)
                 return 1
             try:
                 if args.command == "grant":
-                    svc.app.grant_role(record.account_id, args.role, UUID(args.scope_id))
+                    svc.app.accounts.grant_role(record.account_id, args.role, UUID(args.scope_id))
                 elif args.command == "revoke":
-                    svc.app.revoke_role(record.account_id, args.role, UUID(args.scope_id))
+                    svc.app.accounts.revoke_role(record.account_id, args.role, UUID(args.scope_id))
                 else:
                     if not args.yes:
                         print("erasing deletes the person's key for good; repeat with --yes", file=sys.stderr)
                         return 2
-                    svc.app.erase_person(record.account_id)
+                    svc.app.accounts.erase_person(record.account_id)
                     request_sessions_end(svc, str(record.account_id))
             except DomainError as e:
                 print(e.text(), file=sys.stderr)

@@ -5,10 +5,10 @@ from datetime import timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from domain import roles
-from domain.account import Account
-from domain.community import Community
-from domain.errors import ConflictError
+from domain.kernel import roles
+from domain.accounts.model import Account
+from domain.accounts.model import Community
+from domain.kernel.errors import ConflictError
 from web.passwords import hash_password
 from web.wiring import Services
 
@@ -33,10 +33,10 @@ def seed_demo(svc: Services, quiet: bool = False, activity: bool = False) -> boo
     app = svc.app
     if (app.recorder.max_notification_id() or 0) > 0:
         return False
-    district = app.found_district("320106", "鼓楼区（演示）")
-    street = app.found_street("320106001", "宁海路街道（演示）", district)
-    c1 = app.found_community("320106001001", "江苏路社区（演示）", street)
-    c2 = app.found_community("320106001002", "颐和路社区（演示）", street)
+    district = app.accounts.found_district("320106", "鼓楼区（演示）")
+    street = app.accounts.found_street("320106001", "宁海路街道（演示）", district)
+    c1 = app.accounts.found_community("320106001001", "江苏路社区（演示）", street)
+    c2 = app.accounts.found_community("320106001002", "颐和路社区（演示）", street)
     scopes: dict[str, UUID] = {"c1": c1, "c2": c2, "street": street, "district": district,
                                "org": UUID("00000000-0000-5000-8000-000000000001")}
     password_hash = hash_password(DEMO_PASSWORD)
@@ -44,15 +44,15 @@ def seed_demo(svc: Services, quiet: bool = False, activity: bool = False) -> boo
     for phone, name, role, scope in DEMO_ACCOUNTS:
         community = scopes[scope] if scope in ("c1", "c2") else None
         try:
-            account_id = app.sign_up(phone, name, password_hash, community)
+            account_id = app.accounts.sign_up(phone, name, password_hash, community)
         except ConflictError:
             account_id = Account.id_for(app.phone_key(phone))
         if community is not None:
             worker = _worker_for(app, community, scopes)
             if worker is not None and role in (roles.RESIDENT, roles.WORKER, roles.FUND_MANAGER):
-                app.verify_residency(worker, account_id, community)
+                app.accounts.verify_residency(worker, account_id, community)
         if role != roles.RESIDENT:
-            app.grant_role(account_id, role, scopes[scope])
+            app.accounts.grant_role(account_id, role, scopes[scope])
         lines.append(f"  {phone}  {name:<14} {roles.ROLE_NAMES[role]}")
     if activity:
         seed_demo_activity(svc)
@@ -68,10 +68,10 @@ def _worker_for(app, community: UUID, scopes: dict[str, UUID]) -> UUID | None:
     for phone, name, role, scope in DEMO_ACCOUNTS:
         if role == roles.WORKER and scopes.get(scope) == community:
             try:
-                account_id = app.sign_up(phone, name, hash_password(DEMO_PASSWORD), community)
+                account_id = app.accounts.sign_up(phone, name, hash_password(DEMO_PASSWORD), community)
             except ConflictError:
                 account_id = Account.id_for(app.phone_key(phone))
-            app.grant_role(account_id, roles.WORKER, community)
+            app.accounts.grant_role(account_id, roles.WORKER, community)
             return account_id
     return None
 
@@ -90,44 +90,44 @@ def seed_demo_activity(svc: Services) -> None:
     try:
         starts = (now - timedelta(days=10)).replace(hour=11, minute=0, second=0, microsecond=0)  # 19:00 Shanghai
         app.clock = lambda: starts - timedelta(days=5)
-        meeting = app.schedule_meeting(worker, community, "楼道扶手加装议事会（演示）",
+        meeting = app.roundtable.schedule_meeting(worker, community, "楼道扶手加装议事会（演示）",
                                        "讨论为 3 号楼、5 号楼高龄老人加装楼道扶手", starts, starts + timedelta(hours=2),
                                        "社区活动室", "in_person", 30, starts - timedelta(hours=1), "simple", 50)
         for voter in voters:
-            app.register_for_meeting(voter, meeting)
-        item = app.propose_agenda_item(resident, meeting, "为高龄老人加装楼道扶手", "3 号楼、5 号楼共 12 个单元")
-        app.accept_agenda_item(worker, meeting, item, 30)
+            app.roundtable.register_for_meeting(voter, meeting)
+        item = app.roundtable.propose_agenda_item(resident, meeting, "为高龄老人加装楼道扶手", "3 号楼、5 号楼共 12 个单元")
+        app.roundtable.accept_agenda_item(worker, meeting, item, 30)
         app.clock = lambda: starts - timedelta(minutes=20)
-        app.open_meeting(worker, meeting, voters)
+        app.roundtable.open_meeting(worker, meeting)
         for voter in voters:
-            app.check_in(worker, meeting, voter)
+            app.roundtable.check_in(worker, meeting, voter)
         app.clock = lambda: starts + timedelta(minutes=30)
-        motion = app.open_motion(worker, meeting, item)
+        motion = app.roundtable.open_motion(worker, meeting, item)
         for voter, choice in zip(voters, ("for", "for", "for", "abstain")):
-            app.cast_vote(voter, meeting, motion, choice)
-        resolution = UUID(app.close_motion(worker, meeting, motion)["resolution_id"])
+            app.roundtable.cast_vote(voter, meeting, motion, choice)
+        resolution = UUID(app.roundtable.close_motion(worker, meeting, motion)["resolution_id"])
         app.clock = lambda: starts + timedelta(hours=2)
-        app.adjourn_meeting(worker, meeting)
-        app.publish_minutes(worker, meeting, "会议同意为 3 号楼、5 号楼加装楼道扶手，费用由为民服务专项资金列支。")
+        app.roundtable.adjourn_meeting(worker, meeting)
+        app.roundtable.publish_minutes(worker, meeting, "会议同意为 3 号楼、5 号楼加装楼道扶手，费用由为民服务专项资金列支。")
         app.clock = lambda: starts + timedelta(days=1)
-        app.assign_resolution_owner(worker, resolution, "李社工（演示）")
+        app.roundtable.assign_resolution_owner(worker, resolution, "李社工（演示）")
     finally:
         app.clock = real_clock
 
     year = now.astimezone(SHANGHAI).year
-    project = app.allocate(maker, community, year, resolution, "楼道扶手加装", "elderly", "12,000")
-    payment = app.record_payment(maker, community, year, project, None, "3,000", "organisation", "南京安居装修有限公司",
+    project = app.fund.allocate(maker, community, year, resolution, "楼道扶手加装", "elderly", "12,000")
+    payment = app.fund.record_payment(maker, community, year, project, None, "3,000", "organisation", "南京安居装修有限公司",
                                  now.astimezone(SHANGHAI).date().isoformat(), "扶手首期款", "FP-DEMO-001")
-    app.approve_payment(checker, community, year, payment)
+    app.fund.approve_payment(checker, community, year, payment)
 
     upcoming = (now + timedelta(days=5)).replace(hour=11, minute=0, second=0, microsecond=0)
-    app.schedule_meeting(worker, community, "加装电梯议事会（演示）", "讨论 7 号楼加装电梯方案和费用分摊", upcoming,
+    app.roundtable.schedule_meeting(worker, community, "加装电梯议事会（演示）", "讨论 7 号楼加装电梯方案和费用分摊", upcoming,
                          upcoming + timedelta(hours=2), "社区活动室", "hybrid", 40, upcoming - timedelta(days=1),
                          "two_thirds", 50)
     day_start = (now + timedelta(days=3)).replace(hour=1, minute=0, second=0, microsecond=0)  # 09:00 Shanghai
-    day = app.create_action_day(worker, community, None, "楼道清洁集中行动日（演示）", "清理楼道杂物，消除消防隐患",
+    day = app.volunteer.create_action_day(worker, community, None, "楼道清洁集中行动日（演示）", "清理楼道杂物，消除消防隐患",
                                 day_start.astimezone(SHANGHAI).date().isoformat())
-    morning = app.add_shift(worker, day, "清理楼道杂物", "3 号楼", day_start, day_start + timedelta(hours=2), 8)
-    app.add_shift(worker, day, "张贴消防提示", "5 号楼", day_start + timedelta(hours=5), day_start + timedelta(hours=7), 4)
-    app.sign_up_for_shift(resident, day, morning)
+    morning = app.volunteer.add_shift(worker, day, "清理楼道杂物", "3 号楼", day_start, day_start + timedelta(hours=2), 8)
+    app.volunteer.add_shift(worker, day, "张贴消防提示", "5 号楼", day_start + timedelta(hours=5), day_start + timedelta(hours=7), 4)
+    app.volunteer.sign_up_for_shift(resident, day, morning)
     svc.runner.catch_up()

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from domain.errors import DomainError
+from domain.kernel.errors import DomainError
 from web.auth import ANONYMOUS, Principal
 from web.security import CSRF_COOKIE
 
@@ -267,7 +267,7 @@ async def read_form(request: Request) -> Form:
 
 def parse_uuid(value: str | None, what: str = "记录") -> uuid.UUID:
     """A UUID from a path or form field, or a 404 in Chinese."""
-    from domain.errors import NotFoundError
+    from domain.kernel.errors import NotFoundError
     try:
         return uuid.UUID(str(value))
     except (ValueError, TypeError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from domain.errors import InvalidInputError
+from domain.kernel.errors import InvalidInputError
 
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
 _DUMMY = _hasher.hash("linli-dummy-password")

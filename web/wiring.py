@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.application import Linli
+from domain.kernel.application import Linli
 from projections.db import Database, PostgresDatabase, SQLiteDatabase
 from projections.keys import SQLKeyStore
-from projections.registry import ALL
 from projections.runner import Runner
+from web.contexts import domain_contexts, projections
 from web.settings import Settings
 
 
@@ -38,8 +38,8 @@ def build(settings: Settings) -> Services:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         views = SQLiteDatabase(str(settings.data_dir / "views.sqlite3"))
         keys_db = SQLiteDatabase(str(settings.data_dir / "keys.sqlite3"))
-    app = Linli(env=settings.event_env, keys=SQLKeyStore(keys_db))
-    app.fund_budget_fen = settings.fund_budget_fen
-    runner = Runner(app, views, ALL)
+    app = Linli(env=settings.event_env, contexts=domain_contexts(), keys=SQLKeyStore(keys_db),
+                secret=settings.secret, fund_budget_fen=settings.fund_budget_fen)
+    runner = Runner(app, views, projections())
     runner.setup()
     return Services(settings, app, views, keys_db, runner)

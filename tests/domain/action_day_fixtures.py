@@ -8,7 +8,7 @@ START = datetime(2026, 5, 3, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai on 
 
 
 def add_shift(linli, worker, day, places=2, start=START, hours=2, task="清扫楼道", min_age=None):
-    return linli.add_shift(worker, day, task, "3 号楼", start, start + timedelta(hours=hours), places, min_age)
+    return linli.volunteer.add_shift(worker, day, task, "3 号楼", start, start + timedelta(hours=hours), places, min_age)
 
 
 def version(linli, aggregate_id):

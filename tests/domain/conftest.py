@@ -16,4 +16,4 @@ def worker(linli, places):
 @pytest.fixture
 def day(linli, places, worker):
     """A community action day on DAY, organised by `worker`."""
-    return linli.create_action_day(worker, places.community, None, "社区清洁日", "一起打扫楼道", DAY)
+    return linli.volunteer.create_action_day(worker, places.community, None, "社区清洁日", "一起打扫楼道", DAY)

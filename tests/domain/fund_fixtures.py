@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
-from domain import roles
-from domain.resolution import Resolution
+from domain.kernel import roles
+from domain.roundtable.model import Resolution
 from tests.conftest import make_worker
 
 YEAR = 2026

@@ -7,8 +7,8 @@ from uuid import UUID, uuid5
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.action_day import ActionDay
-from domain.errors import DomainError
+from domain.volunteer.model import ActionDay
+from domain.kernel.errors import DomainError
 
 AT = datetime(2026, 5, 1, 1, 0, tzinfo=timezone.utc)
 START = datetime(2026, 5, 3, 1, 0, tzinfo=timezone.utc)

@@ -3,14 +3,15 @@ import threading
 
 import pytest
 
-from domain.application import Linli
-from domain.errors import BusyError
-from domain.privacy import InMemoryKeyStore
+from domain.kernel.application import Linli
+from web.contexts import domain_contexts
+from domain.kernel.errors import BusyError
+from domain.kernel.privacy import InMemoryKeyStore
 from tests.conftest import make_worker, new_phone
 
 
 def test_a_conflicting_save_is_retried_on_fresh_state(linli, places):
-    account_id = linli.sign_up(new_phone(), "张三", "hash", None)
+    account_id = linli.accounts.sign_up(new_phone(), "张三", "hash", None)
     calls = []
 
     def action():
@@ -30,7 +31,7 @@ def test_a_conflicting_save_is_retried_on_fresh_state(linli, places):
 
 
 def test_a_command_that_keeps_conflicting_gives_up_with_a_retryable_error(linli, places):
-    account_id = linli.sign_up(new_phone(), "张三", "hash", None)
+    account_id = linli.accounts.sign_up(new_phone(), "张三", "hash", None)
     linli.max_attempts = 3
 
     def action():
@@ -46,18 +47,18 @@ def test_a_command_that_keeps_conflicting_gives_up_with_a_retryable_error(linli,
 
 
 def test_parallel_repeats_of_one_command_have_one_effect(tmp_path, clock):
-    app = Linli(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "e.db")},
+    app = Linli(contexts=domain_contexts(), env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "e.db")},
                 keys=InMemoryKeyStore(), clock=clock)
-    district = app.found_district("1", "区")
-    street = app.found_street("2", "街道", district)
-    community = app.found_community("3", "社区", street)
+    district = app.accounts.found_district("1", "区")
+    street = app.accounts.found_street("2", "街道", district)
+    community = app.accounts.found_community("3", "社区", street)
     worker = make_worker(app, community)
-    account_id = app.sign_up(new_phone(), "张三", "hash", community)
+    account_id = app.accounts.sign_up(new_phone(), "张三", "hash", community)
     results, errors = [], []
 
     def verify():
         try:
-            results.append(app.verify_residency(worker, account_id, community, command_id="same-click"))
+            results.append(app.accounts.verify_residency(worker, account_id, community, command_id="same-click"))
         except Exception as e:  # pragma: no cover - the assertion below shows it
             errors.append(e)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import InvalidInputError
-from domain.fund import BudgetExceededError
-from domain.money import parse_fen
+from domain.kernel.errors import InvalidInputError
+from domain.fund.model import BudgetExceededError
+from domain.kernel.money import parse_fen
 from tests.domain.fund_fixtures import YEAR, fund_case
 
 
@@ -16,7 +16,7 @@ def case(linli, places):
 
 
 def allocate(case, amount):
-    return case.app.allocate(case.maker, case.community, YEAR, case.resolution, "楼道扶手", "elderly", amount)
+    return case.app.fund.allocate(case.maker, case.community, YEAR, case.resolution, "楼道扶手", "elderly", amount)
 
 
 @pytest.mark.parametrize("text, fen", [
@@ -30,7 +30,7 @@ def allocate(case, amount):
 ])
 def test_an_amount_written_a_common_way_is_allocated_to_the_fen(case, text, fen):
     allocate(case, text)
-    assert case.app.fund(case.community, YEAR).allocated == fen
+    assert case.app.fund.year_fund(case.community, YEAR).allocated == fen
 
 
 @pytest.mark.parametrize("text, says", [
@@ -55,7 +55,7 @@ def test_an_ambiguous_or_absurd_amount_is_refused_with_a_clear_message_and_saves
     with pytest.raises(InvalidInputError) as raised:
         allocate(case, text)
     assert raised.value.text().startswith("金额格式不正确：") and says in raised.value.text()
-    assert case.app.fund(case.community, YEAR) is None
+    assert case.app.fund.year_fund(case.community, YEAR) is None
 
 
 def test_one_fen_more_than_the_budget_is_read_correctly_then_refused_by_the_invariant(case):
@@ -63,18 +63,18 @@ def test_one_fen_more_than_the_budget_is_read_correctly_then_refused_by_the_inva
     with pytest.raises(BudgetExceededError) as raised:
         allocate(case, "200000.01")
     assert "超出年度预算" in raised.value.text()
-    assert case.app.fund(case.community, YEAR) is None
+    assert case.app.fund.year_fund(case.community, YEAR) is None
 
 
 def test_every_amount_field_goes_through_the_same_strict_parser(case):
     project = allocate(case, "1,000")
     for text in ("-1", "1e2", "NaN", "1_0"):
         with pytest.raises(InvalidInputError):
-            case.app.commit(case.maker, case.community, YEAR, project, text, "合同")
+            case.app.fund.commit(case.maker, case.community, YEAR, project, text, "合同")
         with pytest.raises(InvalidInputError):
-            case.app.record_payment(case.maker, case.community, YEAR, project, None, text, "organisation", "某公司",
+            case.app.fund.record_payment(case.maker, case.community, YEAR, project, None, text, "organisation", "某公司",
                                     "2026-04-30", "用途", "FP-1")
-    assert case.app.fund(case.community, YEAR).version == 2
+    assert case.app.fund.year_fund(case.community, YEAR).version == 2
 
 
 @pytest.mark.parametrize("text", ["10²", "①", "1⁰⁰", "𝟏𝟎𝟎", "½"])

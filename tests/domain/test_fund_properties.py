@@ -6,10 +6,12 @@ from datetime import datetime, timezone
 
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from domain.application import Linli
-from domain.errors import DomainError
-from domain.fund import Fund, local_day
-from domain.privacy import InMemoryKeyStore
+from domain.kernel.application import Linli
+from web.contexts import domain_contexts
+from domain.kernel.errors import DomainError
+from domain.fund.model import Fund
+from domain.kernel.time import local_day
+from domain.kernel.privacy import InMemoryKeyStore
 from tests.conftest import Clock
 from tests.domain.fund_fixtures import YEAR, fund_case
 
@@ -40,10 +42,10 @@ commands = st.one_of(  # the common moves appear several times so that they are 
 
 class _Places:
     def __init__(self, app: Linli) -> None:
-        self.district = app.found_district("320106", "鼓楼区")
-        self.street = app.found_street("320106001", "宁海路街道", self.district)
-        self.community = app.found_community("320106001001", "江苏路社区", self.street)
-        self.other_community = app.found_community("320106001002", "颐和路社区", self.street)
+        self.district = app.accounts.found_district("320106", "鼓楼区")
+        self.street = app.accounts.found_street("320106001", "宁海路街道", self.district)
+        self.community = app.accounts.found_community("320106001001", "江苏路社区", self.street)
+        self.other_community = app.accounts.found_community("320106001002", "颐和路社区", self.street)
 
 
 def _pick(items: list, i: int | None):
@@ -59,13 +61,13 @@ def _fen(amount, left: int) -> int:
 @given(st.lists(commands, min_size=10, max_size=60))
 def test_no_sequence_of_commands_can_overspend_the_fund(sequence):
     clock = Clock(datetime(YEAR, 12, 31, 0, 0, tzinfo=timezone.utc))  # 08:00 on 31 December in Shanghai
-    app = Linli(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keys=InMemoryKeyStore(), clock=clock)
+    app = Linli(contexts=domain_contexts(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keys=InMemoryKeyStore(), clock=clock)
     app.fund_budget_fen = BUDGET
     case = fund_case(app, _Places(app))
     c, y = case.community, YEAR
-    app.open_fund(case.maker, c, y)
+    app.fund.open_fund(case.maker, c, y)
     fund_id = Fund.id_for(c, y)
-    projects = [app.allocate(case.maker, c, y, case.resolution, "项目", "other", amount)
+    projects = [app.fund.allocate(case.maker, c, y, case.resolution, "项目", "other", amount)
                 for amount in (40_000, 30_000)]
     commitments, payments = [], []
     people = {"maker": case.maker, "checker": case.checker}
@@ -75,37 +77,37 @@ def test_no_sequence_of_commands_can_overspend_the_fund(sequence):
         now = app.repository.get(fund_id)
         try:
             if kind == "allocate":
-                projects.append(app.allocate(case.maker, c, y, case.resolution, "项目", "other",
+                projects.append(app.fund.allocate(case.maker, c, y, case.resolution, "项目", "other",
                                              _fen(args[0], now.unallocated)))
             elif kind in ("increase", "reduce") and projects:
                 project = _pick(projects, args[0])
                 if kind == "increase":
-                    app.increase_allocation(case.maker, c, y, project, _fen(args[1], now.unallocated), "更正")
+                    app.fund.increase_allocation(case.maker, c, y, project, _fen(args[1], now.unallocated), "更正")
                 else:
-                    app.reduce_allocation(case.maker, c, y, project, _fen(args[1], now.free(project)), "更正")
+                    app.fund.reduce_allocation(case.maker, c, y, project, _fen(args[1], now.free(project)), "更正")
             elif kind == "commit" and projects:
                 project = _pick(projects, args[0])
-                commitments.append(app.commit(case.maker, c, y, project, _fen(args[1], now.free(project)), "合同"))
+                commitments.append(app.fund.commit(case.maker, c, y, project, _fen(args[1], now.free(project)), "合同"))
             elif kind in ("release", "cancel") and commitments:
-                end = app.release_commitment if kind == "release" else app.cancel_commitment
+                end = app.fund.release_commitment if kind == "release" else app.fund.cancel_commitment
                 end(case.maker, c, y, _pick(commitments, args[0]), "结束")
             elif kind == "pay" and projects:
                 project = _pick(projects, args[0])
                 commitment = _pick(commitments, args[1])
                 left = now.commitments[str(commitment)]["remaining"] if commitment else now.free(project)
-                payments.append(app.record_payment(people[args[3]], c, y, project, commitment, _fen(args[2], left),
+                payments.append(app.fund.record_payment(people[args[3]], c, y, project, commitment, _fen(args[2], left),
                                                    "organisation", "某公司", "2026-04-30", "用途", "FP"))
             elif kind == "approve" and payments:
-                app.approve_payment(people[args[1]], c, y, _pick(payments, args[0]))
+                app.fund.approve_payment(people[args[1]], c, y, _pick(payments, args[0]))
             elif kind in ("reject", "void") and payments:
-                decide = app.reject_payment if kind == "reject" else app.void_payment
+                decide = app.fund.reject_payment if kind == "reject" else app.fund.void_payment
                 decide(people[args[1]], c, y, _pick(payments, args[0]), "理由")
             elif kind == "refund" and payments:
                 payment = now.payments[str(_pick(payments, args[0]))]
-                app.refund_payment(case.maker, c, y, _pick(payments, args[0]),
+                app.fund.refund_payment(case.maker, c, y, _pick(payments, args[0]),
                                    _fen(args[1], payment["amount"] - payment["refunded"]), "退款")
             elif kind == "close":
-                app.close_year(case.maker, c, y)
+                app.fund.close_year(case.maker, c, y)
             elif kind == "tick":
                 clock.advance(hours=8)
                 continue

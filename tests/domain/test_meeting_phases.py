@@ -6,27 +6,27 @@ from datetime import timedelta
 
 import pytest
 
-from domain.meeting import (AgendaItemError, AttendanceError, MeetingPhaseError, RegistrationClosedError)
+from domain.roundtable.model import (AgendaItemError, AttendanceError, MeetingPhaseError, RegistrationClosedError)
 from tests.domain.test_meeting import Roundtable
 
 OK = None
 P, R, A, T = MeetingPhaseError, RegistrationClosedError, AgendaItemError, AttendanceError
 
 COMMANDS = {
-    "register": lambda s: s.app.register_for_meeting(s.residents[5], s.meeting_id),
-    "cancel_registration": lambda s: s.app.cancel_registration(s.residents[0], s.meeting_id),
-    "propose": lambda s: s.app.propose_agenda_item(s.residents[2], s.meeting_id, "新议题", ""),
-    "support": lambda s: s.app.support_agenda_item(s.residents[1], s.meeting_id, s.proposed),
-    "accept": lambda s: s.app.accept_agenda_item(s.worker, s.meeting_id, s.proposed, 10),
-    "check_in": lambda s: s.app.check_in(s.worker, s.meeting_id, s.residents[4]),
-    "open": lambda s: s.app.open_meeting(s.worker, s.meeting_id, s.residents),
-    "open_motion": lambda s: s.app.open_motion(s.worker, s.meeting_id, s.accepted),
-    "adjourn": lambda s: s.app.adjourn_meeting(s.worker, s.meeting_id),
-    "cancel": lambda s: s.app.cancel_meeting(s.worker, s.meeting_id, "台风"),
-    "reschedule": lambda s: s.app.reschedule_meeting(
+    "register": lambda s: s.app.roundtable.register_for_meeting(s.residents[5], s.meeting_id),
+    "cancel_registration": lambda s: s.app.roundtable.cancel_registration(s.residents[0], s.meeting_id),
+    "propose": lambda s: s.app.roundtable.propose_agenda_item(s.residents[2], s.meeting_id, "新议题", ""),
+    "support": lambda s: s.app.roundtable.support_agenda_item(s.residents[1], s.meeting_id, s.proposed),
+    "accept": lambda s: s.app.roundtable.accept_agenda_item(s.worker, s.meeting_id, s.proposed, 10),
+    "check_in": lambda s: s.app.roundtable.check_in(s.worker, s.meeting_id, s.residents[4]),
+    "open": lambda s: s.app.roundtable.open_meeting(s.worker, s.meeting_id),
+    "open_motion": lambda s: s.app.roundtable.open_motion(s.worker, s.meeting_id, s.accepted),
+    "adjourn": lambda s: s.app.roundtable.adjourn_meeting(s.worker, s.meeting_id),
+    "cancel": lambda s: s.app.roundtable.cancel_meeting(s.worker, s.meeting_id, "台风"),
+    "reschedule": lambda s: s.app.roundtable.reschedule_meeting(
         s.worker, s.meeting_id, s.starts + timedelta(days=1), s.starts + timedelta(days=1, hours=2), "礼堂",
         s.starts + timedelta(hours=20)),
-    "minutes": lambda s: s.app.publish_minutes(s.worker, s.meeting_id, "纪要"),
+    "minutes": lambda s: s.app.roundtable.publish_minutes(s.worker, s.meeting_id, "纪要"),
 }
 
 EXPECTED = {  # phase → command → None (allowed) or the error
@@ -44,18 +44,18 @@ EXPECTED = {  # phase → command → None (allowed) or the error
 def in_phase(linli, places, clock, phase: str) -> Roundtable:
     """A meeting one hour before its start (registration open until 10 minutes before), in `phase`."""
     s = Roundtable(linli, places, clock, capacity=10)
-    s.app.reschedule_meeting(s.worker, s.meeting_id, s.starts, s.starts + timedelta(hours=2), "社区活动室",
+    s.app.roundtable.reschedule_meeting(s.worker, s.meeting_id, s.starts, s.starts + timedelta(hours=2), "社区活动室",
                              s.starts - timedelta(minutes=10))
-    s.app.register_for_meeting(s.residents[0], s.meeting_id)
+    s.app.roundtable.register_for_meeting(s.residents[0], s.meeting_id)
     s.accepted = s.accepted_item()
-    s.proposed = s.app.propose_agenda_item(s.residents[0], s.meeting_id, "停车", "")
+    s.proposed = s.app.roundtable.propose_agenda_item(s.residents[0], s.meeting_id, "停车", "")
     s.clock.now = s.starts - timedelta(hours=1)
     if phase in ("open", "closed"):
-        s.app.open_meeting(s.worker, s.meeting_id, s.residents)
+        s.app.roundtable.open_meeting(s.worker, s.meeting_id)
     if phase == "closed":
-        s.app.adjourn_meeting(s.worker, s.meeting_id)
+        s.app.roundtable.adjourn_meeting(s.worker, s.meeting_id)
     if phase == "cancelled":
-        s.app.cancel_meeting(s.worker, s.meeting_id, "改日")
+        s.app.roundtable.cancel_meeting(s.worker, s.meeting_id, "改日")
     return s
 
 

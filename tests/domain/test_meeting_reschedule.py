@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.errors import NotAllowedError
-from domain.meeting import MeetingPhaseError, MeetingScheduleError, RegistrationClosedError
+from domain.kernel.errors import NotAllowedError
+from domain.roundtable.model import MeetingPhaseError, MeetingScheduleError, RegistrationClosedError
 from tests.domain.test_meeting import Roundtable
 
 
@@ -17,13 +17,13 @@ def rt(linli, places, clock) -> Roundtable:
 
 def _later(rt: Roundtable, days: int = 7, place: str = "社区大礼堂", **kw):
     starts = rt.starts + timedelta(days=days)
-    return rt.app.reschedule_meeting(kw.pop("by", rt.worker), rt.meeting_id, starts, starts + timedelta(hours=2),
+    return rt.app.roundtable.reschedule_meeting(kw.pop("by", rt.worker), rt.meeting_id, starts, starts + timedelta(hours=2),
                                      place, starts - timedelta(hours=3), "场地冲突", **kw)
 
 
 def test_a_reschedule_moves_time_and_place_and_registered_residents_keep_their_places(rt):
     for r in rt.residents[:5]:
-        rt.app.register_for_meeting(r, rt.meeting_id)
+        rt.app.roundtable.register_for_meeting(r, rt.meeting_id)
     before = rt.meeting
     assert _later(rt) == 1
     m = rt.meeting
@@ -36,9 +36,9 @@ def test_a_reschedule_moves_time_and_place_and_registered_residents_keep_their_p
 def test_a_reschedule_reopens_registration_until_the_new_deadline(rt):
     rt.clock.now = rt.starts - timedelta(hours=1)          # past the first deadline
     with pytest.raises(RegistrationClosedError):
-        rt.app.register_for_meeting(rt.residents[0], rt.meeting_id)
+        rt.app.roundtable.register_for_meeting(rt.residents[0], rt.meeting_id)
     _later(rt)
-    assert rt.app.register_for_meeting(rt.residents[0], rt.meeting_id) == "registered"
+    assert rt.app.roundtable.register_for_meeting(rt.residents[0], rt.meeting_id) == "registered"
 
 
 @pytest.mark.parametrize("who", ["resident", "other_worker", "fund_manager", "outsider"])
@@ -63,11 +63,11 @@ def test_impossible_or_unchanged_new_times_are_refused(rt, change):
         m = rt.meeting
         starts, ends, deadline, place = m.starts_at, m.ends_at, m.registration_deadline, m.place
     with pytest.raises(MeetingScheduleError):
-        rt.app.reschedule_meeting(rt.worker, rt.meeting_id, starts, ends, place, deadline)
+        rt.app.roundtable.reschedule_meeting(rt.worker, rt.meeting_id, starts, ends, place, deadline)
 
 
 def test_an_open_closed_or_cancelled_meeting_cannot_be_rescheduled(rt, places, clock):
-    rt.app.cancel_meeting(rt.worker, rt.meeting_id, "台风")
+    rt.app.roundtable.cancel_meeting(rt.worker, rt.meeting_id, "台风")
     with pytest.raises(MeetingPhaseError):
         _later(rt)
     opened = Roundtable(rt.app, places, clock)
@@ -78,10 +78,10 @@ def test_an_open_closed_or_cancelled_meeting_cannot_be_rescheduled(rt, places, c
 
 def test_a_meeting_with_residents_checked_in_cannot_be_rescheduled(rt):
     rt.to_meeting_time()
-    rt.app.check_in(rt.worker, rt.meeting_id, rt.residents[0])
+    rt.app.roundtable.check_in(rt.worker, rt.meeting_id, rt.residents[0])
     with pytest.raises(MeetingPhaseError):
         _later(rt)
-    rt.app.check_out(rt.worker, rt.meeting_id, rt.residents[0])
+    rt.app.roundtable.check_out(rt.worker, rt.meeting_id, rt.residents[0])
     assert _later(rt) == 1
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.meeting import NO_QUORUM, PASSED, REJECTED, outcome_of, quorum_required
+from domain.roundtable.model import NO_QUORUM, PASSED, REJECTED, outcome_of, quorum_required
 from tests.conftest import make_resident
 from tests.domain.test_meeting import Roundtable
 
@@ -45,12 +45,12 @@ def test_exactly_the_quorum_present_is_enough_and_one_fewer_is_not(linli, places
     rt = Roundtable(linli, places, clock, residents=4)              # roll of 4, quorum 50 % → 2
     second = rt.accepted_item("第二项")
     motion = rt.open_with(rt.residents[:2], rt.accepted_item("第一项"))
-    rt.app.cast_vote(rt.residents[0], rt.meeting_id, motion, "for")
-    assert rt.app.close_motion(rt.worker, rt.meeting_id, motion)["outcome"] == PASSED
-    rt.app.check_out(rt.worker, rt.meeting_id, rt.residents[1])
-    again = rt.app.open_motion(rt.worker, rt.meeting_id, second)
-    rt.app.cast_vote(rt.residents[0], rt.meeting_id, again, "for")
-    result = rt.app.close_motion(rt.worker, rt.meeting_id, again)
+    rt.app.roundtable.cast_vote(rt.residents[0], rt.meeting_id, motion, "for")
+    assert rt.app.roundtable.close_motion(rt.worker, rt.meeting_id, motion)["outcome"] == PASSED
+    rt.app.roundtable.check_out(rt.worker, rt.meeting_id, rt.residents[1])
+    again = rt.app.roundtable.open_motion(rt.worker, rt.meeting_id, second)
+    rt.app.roundtable.cast_vote(rt.residents[0], rt.meeting_id, again, "for")
+    result = rt.app.roundtable.close_motion(rt.worker, rt.meeting_id, again)
     assert (result["present"], result["required"], result["outcome"]) == (1, 2, NO_QUORUM)
 
 
@@ -58,6 +58,6 @@ def test_someone_checked_in_but_off_the_frozen_roll_does_not_count_towards_quoru
     rt = Roundtable(linli, places, clock, residents=4)
     motion = rt.open_with(rt.residents[:1])
     late = make_resident(rt.app, rt.community, rt.worker)           # verified after the roll froze
-    rt.app.check_in(rt.worker, rt.meeting_id, late)
-    result = rt.app.close_motion(rt.worker, rt.meeting_id, motion)
+    rt.app.roundtable.check_in(rt.worker, rt.meeting_id, late)
+    result = rt.app.roundtable.close_motion(rt.worker, rt.meeting_id, motion)
     assert (result["present"], result["roll_size"], result["outcome"]) == (1, 4, NO_QUORUM)

@@ -2,8 +2,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from domain.errors import InvalidInputError
-from domain.money import format_fen, parse_fen
+from domain.kernel.errors import InvalidInputError
+from domain.kernel.money import format_fen, parse_fen
 
 
 @pytest.mark.parametrize("text, fen", [

@@ -1,8 +1,8 @@
 """Names, phones and ID numbers are normalised, then checked strictly."""
 import pytest
 
-from domain.errors import InvalidInputError
-from domain.text import check_id_number, clean_name, clean_text, mask_phone, normalise_phone
+from domain.kernel.errors import InvalidInputError
+from domain.kernel.text import check_id_number, clean_name, clean_text, mask_phone, normalise_phone
 
 
 @pytest.mark.parametrize("raw", ["13800138000", "138 0013 8000", "138-0013-8000", "+86 138 0013 8000",

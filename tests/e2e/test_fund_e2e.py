@@ -7,8 +7,8 @@ from functools import partial
 
 import pytest
 
-from domain.community import Community
-from domain.fund import CHINA
+from domain.accounts.model import Community
+from domain.kernel.time import SHANGHAI
 from tests.conftest import ARTIFACTS, LiveServer, wait_for_views
 from tests.domain.fund_fixtures import make_resolution
 from tests.e2e.helpers import log_in, log_out, save_shot
@@ -26,7 +26,7 @@ def server(tmp_path):
 
 
 def test_from_a_passed_resolution_to_a_disclosed_payment_and_a_csv(page, server):
-    year = datetime.now(CHINA).year
+    year = datetime.now(SHANGHAI).year
     community = Community.id_for("320106001001")  # the demo's 江苏路社区（演示）
     svc = server.services()
     try:

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from domain.account import Account
-from domain.community import Community
+from domain.accounts.model import Account
+from domain.accounts.model import Community
 from tests.conftest import ARTIFACTS
 from tests.e2e.helpers import log_in, save_shot
 from web.demo import DEMO_PASSWORD
@@ -38,8 +38,8 @@ def test_a_roundtable_from_scheduling_to_rated_follow_up(browser, live_server):
     try:
         community = Community.id_for("320106001001")
         worker_id = Account.id_for(svc.app.phone_key(WORKER))
-        waiter = svc.app.sign_up(WAITER_PHONE, "钱候补", hash_password(WAITER_PASSWORD), community)
-        svc.app.verify_residency(worker_id, waiter, community)
+        waiter = svc.app.accounts.sign_up(WAITER_PHONE, "钱候补", hash_password(WAITER_PASSWORD), community)
+        svc.app.accounts.verify_residency(worker_id, waiter, community)
         svc.runner.catch_up()
     finally:
         svc.close()

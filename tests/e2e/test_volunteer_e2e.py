@@ -9,9 +9,9 @@ from functools import partial
 
 import pytest
 
-from domain.account import Account
-from domain.action_day import SHANGHAI
-from domain.community import Community
+from domain.accounts.model import Account
+from domain.kernel.time import SHANGHAI
+from domain.accounts.model import Community
 from tests.conftest import ARTIFACTS
 from tests.e2e.helpers import log_in, log_out, save_shot
 from web.passwords import hash_password
@@ -35,8 +35,8 @@ def test_an_action_day_from_creation_to_a_verified_certificate(page, live_server
     try:
         community = Community.id_for("320106001001")
         worker = Account.id_for(svc.app.phone_key("13800000002"))
-        waiter = svc.app.sign_up(WAITER_PHONE, "赵候补", hash_password(WAITER_PASSWORD), community)
-        svc.app.verify_residency(worker, waiter, community)
+        waiter = svc.app.accounts.sign_up(WAITER_PHONE, "赵候补", hash_password(WAITER_PASSWORD), community)
+        svc.app.accounts.verify_residency(worker, waiter, community)
     finally:
         svc.close()
     start = (datetime.now(SHANGHAI) + timedelta(minutes=40)).replace(second=0, microsecond=0)

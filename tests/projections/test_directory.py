@@ -3,8 +3,8 @@ import threading
 
 import pytest
 
-from domain.account import Account
-from projections import directory
+from domain.accounts.model import Account
+from projections import accounts as directory
 from projections.base import Projection
 from projections.runner import ProjectionFailed, Runner
 from tests.conftest import Places, make_resident, make_worker, new_phone
@@ -18,9 +18,9 @@ def populate(app):
     worker = make_worker(app, places.community)
     for i in range(5):
         make_resident(app, places.community, worker, name=f"居民{i}")
-    rejected = app.sign_up(new_phone(), "路人", "hash", places.community)
-    app.reject_residency(worker, rejected, places.community, "不在本社区")
-    app.sign_up(new_phone(), "等待者", "hash", places.community)
+    rejected = app.accounts.sign_up(new_phone(), "路人", "hash", places.community)
+    app.accounts.reject_residency(worker, rejected, places.community, "不在本社区")
+    app.accounts.sign_up(new_phone(), "等待者", "hash", places.community)
     return places, worker
 
 
@@ -39,7 +39,7 @@ def test_rebuilding_from_zero_gives_the_same_rows_as_building_incrementally(serv
     populate(services.app)
     for _ in range(3):  # incrementally, in several small steps
         services.runner.catch_up()
-        services.app.sign_up(new_phone(), "后来者", "hash", None)
+        services.app.accounts.sign_up(new_phone(), "后来者", "hash", None)
     services.runner.catch_up()
     before = snapshot(services, TABLES)
     services.runner.rebuild()
@@ -84,7 +84,7 @@ def test_a_failing_projection_stops_loudly_and_never_skips_the_event(services):
 
     runner = Runner(services.app, services.views, [*services.runner.projections, poison])
     runner.setup()
-    services.app.sign_up(new_phone(), "张三", "hash", None)
+    services.app.accounts.sign_up(new_phone(), "张三", "hash", None)
     with pytest.raises(ProjectionFailed):
         runner.catch_up()
     assert runner.positions()["poison"] == 0
@@ -107,7 +107,7 @@ def test_read_your_writes_waits_until_the_views_show_the_command(services):
 def test_erasing_a_person_blanks_them_in_the_views(services):
     places, worker = populate(services.app)
     victim = make_resident(services.app, places.community, worker, name="要删除的人")
-    services.app.erase_person(victim)
+    services.app.accounts.erase_person(victim)
     services.runner.catch_up()
     row = directory.person(services.views, str(victim))
     assert row["name"] == "（已删除）" and row["phone"] == ""
@@ -125,7 +125,7 @@ def test_views_ahead_of_their_event_store_are_rebuilt_at_start_up(tmp_path):
     Places(first.app)
     first.runner.catch_up()
     shutil.copy(tmp_path / "a" / "events.sqlite3", tmp_path / "events-early.sqlite3")
-    first.app.sign_up(new_phone(), "后来者", "hash", None)
+    first.app.accounts.sign_up(new_phone(), "后来者", "hash", None)
     first.runner.catch_up()
     first.close()
     shutil.copy(tmp_path / "events-early.sqlite3", tmp_path / "a" / "events.sqlite3")
@@ -134,7 +134,7 @@ def test_views_ahead_of_their_event_store_are_rebuilt_at_start_up(tmp_path):
     restored = build(Settings.from_env({"LINLI_DATA_DIR": str(tmp_path / "a")}))
     try:
         assert restored.runner.position() == restored.runner.head()
-        restored.app.sign_up(new_phone(), "新来者", "hash", None)
+        restored.app.accounts.sign_up(new_phone(), "新来者", "hash", None)
         restored.runner.catch_up()
         names = {r["name"] for r in restored.views.all("SELECT name FROM dir_people")}
         assert "新来者" in names and "后来者" not in names

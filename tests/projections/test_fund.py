@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 
-from domain.fund import Fund, local_day
-from domain.privacy import ERASED
+from domain.fund.model import Fund
+from domain.kernel.time import local_day
+from domain.kernel.privacy import ERASED
 from projections import fund as views
 from tests.conftest import Places
 from tests.domain.fund_fixtures import YEAR, fund_case, make_resolution
@@ -21,29 +22,29 @@ def run_a_year(svc, clock):
     case = fund_case(app, Places(app))
     c, y = case.community, YEAR
     make_resolution(app, c, "修建停车棚", passed=False)
-    handrails = app.allocate(case.maker, c, y, case.resolution, "楼道扶手", "elderly", "60,000")
-    garden = app.allocate(case.maker, c, y, make_resolution(app, c, "口袋花园"), "口袋花园", "environment", "30,000")
+    handrails = app.fund.allocate(case.maker, c, y, case.resolution, "楼道扶手", "elderly", "60,000")
+    garden = app.fund.allocate(case.maker, c, y, make_resolution(app, c, "口袋花园"), "口袋花园", "environment", "30,000")
     clock.advance(days=20)  # 2026-05-21
-    contract = app.commit(case.maker, c, y, handrails, "40,000", "扶手安装合同")
-    first = app.record_payment(case.maker, c, y, handrails, contract, "15,000", "organisation", "南京安居装修有限公司",
+    contract = app.fund.commit(case.maker, c, y, handrails, "40,000", "扶手安装合同")
+    first = app.fund.record_payment(case.maker, c, y, handrails, contract, "15,000", "organisation", "南京安居装修有限公司",
                                "2026-05-20", "首期款", "FP-001")
-    app.approve_payment(case.checker, c, y, first)
+    app.fund.approve_payment(case.checker, c, y, first)
     clock.advance(days=31)  # 2026-06-21
-    seeds = app.record_payment(case.maker, c, y, garden, None, "1,200.50", "individual", "王小明", "2026-06-20",
+    seeds = app.fund.record_payment(case.maker, c, y, garden, None, "1,200.50", "individual", "王小明", "2026-06-20",
                                "花苗采购（个人垫付）", "SJ-17")
-    app.approve_payment(case.checker, c, y, seeds)
-    wrong = app.record_payment(case.maker, c, y, garden, None, "999", "organisation", "某花店", "2026-06-21",
+    app.fund.approve_payment(case.checker, c, y, seeds)
+    wrong = app.fund.record_payment(case.maker, c, y, garden, None, "999", "organisation", "某花店", "2026-06-21",
                                "重复录入", "X-1")
-    app.reject_payment(case.checker, c, y, wrong, "重复录入")
+    app.fund.reject_payment(case.checker, c, y, wrong, "重复录入")
     clock.advance(days=30)  # 2026-07-21
-    second = app.record_payment(case.checker, c, y, handrails, contract, "20,000", "organisation",
+    second = app.fund.record_payment(case.checker, c, y, handrails, contract, "20,000", "organisation",
                                 "南京安居装修有限公司", "2026-07-20", "二期款", "FP-002")
-    app.approve_payment(case.maker, c, y, second)
-    app.refund_payment(case.maker, c, y, first, "300", "多收的材料费退回")
-    app.reduce_allocation(case.maker, c, y, garden, "5,000", "部分由物业承担")
+    app.fund.approve_payment(case.maker, c, y, second)
+    app.fund.refund_payment(case.maker, c, y, first, "300", "多收的材料费退回")
+    app.fund.reduce_allocation(case.maker, c, y, garden, "5,000", "部分由物业承担")
     clock.advance(days=31)  # 2026-08-21
-    app.release_commitment(case.maker, c, y, contract, "合同结清")
-    app.record_payment(case.maker, c, y, garden, None, "800", "organisation", "某花店", "2026-08-21", "追肥", "X-2")
+    app.fund.release_commitment(case.maker, c, y, contract, "合同结清")
+    app.fund.record_payment(case.maker, c, y, garden, None, "800", "organisation", "某花店", "2026-08-21", "追肥", "X-2")
     svc.runner.catch_up()
     return case
 
@@ -59,7 +60,7 @@ def view_figures(ledger: dict) -> dict:
 
 def test_the_ledger_equals_the_aggregate_in_total_and_per_project(services, clock):
     case = run_a_year(services, clock)
-    fund = services.app.fund(case.community, YEAR)
+    fund = services.app.fund.year_fund(case.community, YEAR)
     ledger = views.ledger(services.views, str(case.community), YEAR)
     assert view_figures(ledger) == aggregate_figures(fund)
     assert ledger["totals"]["paid"] == 1_500_000 + 120_050 + 2_000_000 - 30_000
@@ -111,15 +112,15 @@ def test_as_of_and_months_follow_the_calendar_in_shanghai_not_utc(services, cloc
     app = services.app
     case = fund_case(app, Places(app))
     c, y = case.community, YEAR
-    project = app.allocate(case.maker, c, y, case.resolution, "楼道扶手", "elderly", "1,000")
+    project = app.fund.allocate(case.maker, c, y, case.resolution, "楼道扶手", "elderly", "1,000")
     clock.now = datetime(2026, 6, 30, 15, 30, tzinfo=timezone.utc)  # 2026-06-30 23:30 in Shanghai
-    june = app.record_payment(case.maker, c, y, project, None, "100", "organisation", "某公司", "2026-06-30", "六月",
+    june = app.fund.record_payment(case.maker, c, y, project, None, "100", "organisation", "某公司", "2026-06-30", "六月",
                               "A")
-    app.approve_payment(case.checker, c, y, june)
+    app.fund.approve_payment(case.checker, c, y, june)
     clock.now = datetime(2026, 6, 30, 16, 30, tzinfo=timezone.utc)  # 2026-07-01 00:30 in Shanghai
-    july = app.record_payment(case.maker, c, y, project, None, "7", "organisation", "某公司", "2026-07-01", "七月",
+    july = app.fund.record_payment(case.maker, c, y, project, None, "7", "organisation", "某公司", "2026-07-01", "七月",
                               "B")
-    app.approve_payment(case.checker, c, y, july)
+    app.fund.approve_payment(case.checker, c, y, july)
     services.runner.catch_up()
     fund_id = views.fund_row(services.views, str(c), y)["id"]
     assert views.ledger(services.views, str(c), y, as_of="2026-06-30")["totals"]["paid"] == 10_000
@@ -172,7 +173,7 @@ def test_only_passed_resolutions_can_be_chosen_for_an_allocation(services, clock
 
 def test_the_street_sees_every_community_side_by_side(services, clock):
     case = run_a_year(services, clock)
-    street_id = services.app.community(case.community).street_id
+    street_id = services.app.accounts.community(case.community).street_id
     rows = {r["name"]: r for r in views.street_funds(services.views, str(street_id), YEAR)}
     assert set(rows) == {"江苏路社区", "颐和路社区"}
     assert rows["江苏路社区"]["opened"] and rows["江苏路社区"]["paid"] == 3_590_050
@@ -182,11 +183,11 @@ def test_the_street_sees_every_community_side_by_side(services, clock):
 def test_a_closed_year_reports_its_unspent_balance(services, clock):
     case = run_a_year(services, clock)
     app, c = services.app, case.community
-    fund = app.fund(c, YEAR)
+    fund = app.fund.year_fund(c, YEAR)
     [pending] = [pid for pid, p in fund.payments.items() if p["status"] == "pending"]
-    app.void_payment(case.maker, c, YEAR, pending, "年底前未付")
+    app.fund.void_payment(case.maker, c, YEAR, pending, "年底前未付")
     clock.advance(days=150)  # 2027-01-18: the year is over
-    app.close_year(case.maker, c, YEAR)
+    app.fund.close_year(case.maker, c, YEAR)
     services.runner.catch_up()
     row = views.fund_row(services.views, str(c), YEAR)
     assert row["closed"] == 1 and row["unspent"] == 20_000_000 - 3_590_050
@@ -208,7 +209,7 @@ def test_erasing_a_payee_blanks_the_name_in_every_row_and_keeps_the_amounts_even
     [seeds] = [p["id"] for p in views.payments(services.views, fund_id) if p["payee"] == "王小明"]
     figures = view_figures(views.ledger(services.views, str(c), YEAR))
     public_amounts = [p["amount"] for p in views.public_payments(services.views, fund_id)]
-    app.erase_payee(case.checker, c, YEAR, seeds, "本人依法申请删除")
+    app.fund.erase_payee(case.checker, c, YEAR, seeds, "本人依法申请删除")
     services.runner.catch_up()
 
     def no_name_anywhere():

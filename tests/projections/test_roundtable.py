@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from projections import directory
+from projections import accounts as directory
 from projections import roundtable as views
 from tests.conftest import make_resident, make_worker
 
@@ -28,14 +28,14 @@ class Scene:
     def __init__(self, svc, clock) -> None:
         self.svc, self.app, self.clock = svc, svc.app, clock
         app = self.app
-        district = app.found_district("320106", "鼓楼区")
-        street = app.found_street("320106001", "宁海路街道", district)
-        self.community = app.found_community("320106001001", "江苏路社区", street)
-        self.other = app.found_community("320106001002", "颐和路社区", street)
+        district = app.accounts.found_district("320106", "鼓楼区")
+        street = app.accounts.found_street("320106001", "宁海路街道", district)
+        self.community = app.accounts.found_community("320106001001", "江苏路社区", street)
+        self.other = app.accounts.found_community("320106001002", "颐和路社区", street)
         self.worker = make_worker(app, self.community)
         self.residents = [make_resident(app, self.community, self.worker, name=f"居民{i}") for i in range(5)]
         self.starts = clock() + timedelta(days=1, hours=10)
-        self.meeting_id = app.schedule_meeting(
+        self.meeting_id = app.roundtable.schedule_meeting(
             self.worker, self.community, "<b>加装电梯</b>议事会", "讨论加装电梯", self.starts,
             self.starts + timedelta(hours=2), "社区活动室", "hybrid", 2, self.starts - timedelta(hours=2),
             "simple", 50)
@@ -46,49 +46,49 @@ class Scene:
     def run(self, stop_after: str | None = None) -> None:
         app, m, w, r = self.app, self.meeting_id, self.worker, self.residents
         for x in r[:4]:
-            app.register_for_meeting(x, m)
+            app.roundtable.register_for_meeting(x, m)
         self.catch_up()
-        app.cancel_registration(r[0], m)                       # r[2] promoted, r[3] still waiting
-        app.reschedule_meeting(w, m, self.starts, self.starts + timedelta(hours=3), "社区大礼堂",
+        app.roundtable.cancel_registration(r[0], m)                       # r[2] promoted, r[3] still waiting
+        app.roundtable.reschedule_meeting(w, m, self.starts, self.starts + timedelta(hours=3), "社区大礼堂",
                                self.starts - timedelta(hours=2), "人多，换大场地")
-        self.item = app.propose_agenda_item(r[1], m, "3 号楼加装电梯", "<script>alert(1)</script>")
-        self.declined = app.propose_agenda_item(r[2], m, "停车", "")
-        self.second = app.propose_agenda_item(w, m, "垃圾分类", "")
-        app.support_agenda_item(r[2], m, self.item)
-        app.support_agenda_item(r[3], m, self.item)
-        app.accept_agenda_item(w, m, self.item, 30)
-        app.accept_agenda_item(w, m, self.second, 10, position=1)
-        app.decline_agenda_item(w, m, self.declined, "属于物业职责")
+        self.item = app.roundtable.propose_agenda_item(r[1], m, "3 号楼加装电梯", "<script>alert(1)</script>")
+        self.declined = app.roundtable.propose_agenda_item(r[2], m, "停车", "")
+        self.second = app.roundtable.propose_agenda_item(w, m, "垃圾分类", "")
+        app.roundtable.support_agenda_item(r[2], m, self.item)
+        app.roundtable.support_agenda_item(r[3], m, self.item)
+        app.roundtable.accept_agenda_item(w, m, self.item, 30)
+        app.roundtable.accept_agenda_item(w, m, self.second, 10, position=1)
+        app.roundtable.decline_agenda_item(w, m, self.declined, "属于物业职责")
         self.catch_up()
         self.before_meeting = self.clock()
         self.clock.now = self.starts - timedelta(minutes=20)
         for x in r[1:4]:
-            app.check_in(w, m, x)
-        app.open_meeting(w, m, r)
-        app.check_out(w, m, r[3])
-        self.motion = app.open_motion(w, m, self.item)
-        app.cast_vote(r[1], m, self.motion, "for")
-        app.cast_vote(r[2], m, self.motion, "against")
+            app.roundtable.check_in(w, m, x)
+        app.roundtable.open_meeting(w, m)
+        app.roundtable.check_out(w, m, r[3])
+        self.motion = app.roundtable.open_motion(w, m, self.item)
+        app.roundtable.cast_vote(r[1], m, self.motion, "for")
+        app.roundtable.cast_vote(r[2], m, self.motion, "against")
         self.catch_up()
         if stop_after == "voting":
             return
         self.clock.advance(minutes=5)
-        app.check_in(w, m, r[3])
-        app.cast_vote(r[3], m, self.motion, "for")
-        self.closed = app.close_motion(w, m, self.motion)
+        app.roundtable.check_in(w, m, r[3])
+        app.roundtable.cast_vote(r[3], m, self.motion, "for")
+        self.closed = app.roundtable.close_motion(w, m, self.motion)
         self.clock.advance(minutes=30)
-        app.adjourn_meeting(w, m)
-        app.publish_minutes(w, m, "会议纪要：<img src=x onerror=alert(1)>")
+        app.roundtable.adjourn_meeting(w, m)
+        app.roundtable.publish_minutes(w, m, "会议纪要：<img src=x onerror=alert(1)>")
         self.catch_up()
         rid = self.closed["resolution_id"]
         from uuid import UUID
         self.resolution_id = UUID(rid)
-        app.assign_resolution_owner(w, self.resolution_id, "物业公司")
-        app.note_resolution_progress(w, self.resolution_id, "已联系厂家", "2026-05-10")
-        app.advance_resolution(w, self.resolution_id, "in_progress")
-        app.advance_resolution(w, self.resolution_id, "done")
-        app.rate_resolution(r[1], self.resolution_id, 5)
-        app.rate_resolution(r[2], self.resolution_id, 2)
+        app.roundtable.assign_resolution_owner(w, self.resolution_id, "物业公司")
+        app.roundtable.note_resolution_progress(w, self.resolution_id, "已联系厂家", "2026-05-10")
+        app.roundtable.advance_resolution(w, self.resolution_id, "in_progress")
+        app.roundtable.advance_resolution(w, self.resolution_id, "done")
+        app.roundtable.rate_resolution(r[1], self.resolution_id, 5)
+        app.roundtable.rate_resolution(r[2], self.resolution_id, 2)
         self.catch_up()
 
 
@@ -194,7 +194,7 @@ def test_closed_meetings_never_show_as_upcoming(scene):
 
 def test_the_meeting_as_of_a_past_moment_is_rebuilt_from_its_events(scene):
     scene.run()
-    history = scene.app.meeting_history(scene.meeting_id)
+    history = scene.app.roundtable.meeting_history(scene.meeting_id)
     m = str(scene.meeting_id)
     with views.as_of_database(history, scene.before_meeting, scene.svc.views) as then:
         row = views.meeting(then, m)
@@ -215,12 +215,12 @@ def test_the_meeting_as_of_a_past_moment_is_rebuilt_from_its_events(scene):
 def test_twenty_parallel_identical_votes_record_one_vote(scene):
     scene.run(stop_after="voting")
     voter = scene.residents[3]
-    scene.app.check_in(scene.worker, scene.meeting_id, voter)
+    scene.app.roundtable.check_in(scene.worker, scene.meeting_id, voter)
     results, errors = [], []
 
     def vote() -> None:
         try:
-            results.append(scene.app.cast_vote(voter, scene.meeting_id, scene.motion, "for", command_id="same-click"))
+            results.append(scene.app.roundtable.cast_vote(voter, scene.meeting_id, scene.motion, "for", command_id="same-click"))
         except Exception as e:  # noqa: BLE001 - the test reports any failure
             errors.append(e)
     threads = [threading.Thread(target=vote) for _ in range(20)]
@@ -229,21 +229,21 @@ def test_twenty_parallel_identical_votes_record_one_vote(scene):
     for t in threads:
         t.join()
     assert errors == [] and results == ["for"] * 20
-    assert scene.app.meeting(scene.meeting_id).motions[scene.motion]["votes"][str(voter)] == "for"
+    assert scene.app.roundtable.meeting(scene.meeting_id).motions[scene.motion]["votes"][str(voter)] == "for"
     scene.catch_up()
     assert views.open_motion(scene.svc.views, str(scene.meeting_id))["votes_cast"] == 3
 
 
 def test_twenty_parallel_votes_with_different_command_ids_record_one_and_refuse_the_rest(scene):
-    from domain.meeting import AlreadyVotedError
+    from domain.roundtable.model import AlreadyVotedError
     scene.run(stop_after="voting")
     voter = scene.residents[3]
-    scene.app.check_in(scene.worker, scene.meeting_id, voter)
+    scene.app.roundtable.check_in(scene.worker, scene.meeting_id, voter)
     outcomes: list[str] = []
 
     def vote(i: int) -> None:
         try:
-            scene.app.cast_vote(voter, scene.meeting_id, scene.motion, "against", command_id=f"click-{i}")
+            scene.app.roundtable.cast_vote(voter, scene.meeting_id, scene.motion, "against", command_id=f"click-{i}")
             outcomes.append("ok")
         except AlreadyVotedError:
             outcomes.append("refused")
@@ -284,13 +284,13 @@ def test_the_check_in_search_finds_residents_by_name_or_phone_digits_on_both_sto
 def test_follow_up_steps_are_dated_by_the_day_in_asia_shanghai(scene):
     scene.run(stop_after="voting")
     app, m, w = scene.app, scene.meeting_id, scene.worker
-    app.check_in(w, m, scene.residents[3])
-    app.cast_vote(scene.residents[3], m, scene.motion, "for")
-    rid = app.close_motion(w, m, scene.motion)["resolution_id"]
+    app.roundtable.check_in(w, m, scene.residents[3])
+    app.roundtable.cast_vote(scene.residents[3], m, scene.motion, "for")
+    rid = app.roundtable.close_motion(w, m, scene.motion)["resolution_id"]
     from uuid import UUID
     scene.clock.now = scene.clock.now.replace(year=2026, month=5, day=9, hour=23, minute=30)   # 05-10 07:30 there
-    app.assign_resolution_owner(w, UUID(rid), "物业公司")
-    app.advance_resolution(w, UUID(rid), "in_progress")
+    app.roundtable.assign_resolution_owner(w, UUID(rid), "物业公司")
+    app.roundtable.advance_resolution(w, UUID(rid), "in_progress")
     scene.catch_up()
     assert [(x["kind"], x["noted_on"]) for x in views.progress(scene.svc.views, rid)] == [
         ("owner", "2026-05-10"), ("status", "2026-05-10")]

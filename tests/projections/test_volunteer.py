@@ -5,8 +5,8 @@ import threading
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
-from domain import roles
-from domain.errors import ConflictError
+from domain.kernel import roles
+from domain.kernel.errors import ConflictError
 from projections import volunteer as views
 from tests.conftest import Places, make_resident, make_worker
 from tests.projections.helpers import snapshot
@@ -24,20 +24,20 @@ def populate(app, clock):
     """A day with two shifts, a full one with a waitlist, a promotion, attendance, a correction, a certificate."""
     places = Places(app)
     worker = make_worker(app, places.community, name="李社工")
-    day = app.create_action_day(worker, places.community, None, "社区清洁日", "打扫楼道", DAY)
-    small = app.add_shift(worker, day, "清扫楼道", "3 号楼", START, START + timedelta(hours=2), 2)
-    large = app.add_shift(worker, day, "分发物资", "活动室", START + timedelta(hours=3),
+    day = app.volunteer.create_action_day(worker, places.community, None, "社区清洁日", "打扫楼道", DAY)
+    small = app.volunteer.add_shift(worker, day, "清扫楼道", "3 号楼", START, START + timedelta(hours=2), 2)
+    large = app.volunteer.add_shift(worker, day, "分发物资", "活动室", START + timedelta(hours=3),
                           START + timedelta(hours=5), 10)
     people = [make_resident(app, places.community, worker, name=f"志愿者{i}") for i in range(5)]
-    app.sign_up_for_shift(people[0], day, small)
-    app.sign_up_for_shift(people[1], day, small)
-    app.sign_up_for_shift(people[2], day, small, waitlist=True)
-    app.sign_up_for_shift(people[3], day, small, waitlist=True)
-    app.sign_up_for_shift(people[4], day, large)
-    app.cancel_shift(people[0], day, small)  # people[2] is promoted
+    app.volunteer.sign_up_for_shift(people[0], day, small)
+    app.volunteer.sign_up_for_shift(people[1], day, small)
+    app.volunteer.sign_up_for_shift(people[2], day, small, waitlist=True)
+    app.volunteer.sign_up_for_shift(people[3], day, small, waitlist=True)
+    app.volunteer.sign_up_for_shift(people[4], day, large)
+    app.volunteer.cancel_shift(people[0], day, small)  # people[2] is promoted
     official = make_worker(app, places.street, role=roles.STREET_OFFICIAL)
-    street_day = app.create_action_day(official, None, places.street, "街道服务日", "", DAY)
-    app.add_shift(official, street_day, "交通引导", "路口", START + timedelta(hours=6), START + timedelta(hours=7), 3)
+    street_day = app.volunteer.create_action_day(official, None, places.street, "街道服务日", "", DAY)
+    app.volunteer.add_shift(official, street_day, "交通引导", "路口", START + timedelta(hours=6), START + timedelta(hours=7), 3)
     return places, worker, day, small, large, people, street_day
 
 
@@ -57,7 +57,7 @@ def test_the_view_shows_open_places_waitlist_positions_and_promotion_notices(ser
     assert [w["name"] for w in views.waitlist(db, str(small))] == ["志愿者3"]
     notices = views.unseen_notices(db, str(people[2]))
     assert [(n["kind"], n["task"]) for n in notices] == [("promoted", "清扫楼道")]
-    services.app.dismiss_notices(people[2])
+    services.app.volunteer.dismiss_notices(people[2])
     services.runner.catch_up()
     assert views.unseen_notices(db, str(people[2])) == []
     mine = views.my_shifts(db, str(people[2]))
@@ -68,10 +68,10 @@ def test_check_in_rows_search_by_name_or_last_four_digits_and_hours_add_up(servi
     places, worker, day, small, large, people, _ = populate(services.app, clock)
     app, db = services.app, services.views
     clock.now = START
-    app.check_in_volunteer(worker, day, small, people[1])
+    app.volunteer.check_in(worker, day, small, people[1])
     clock.advance(minutes=100)
-    app.check_out_volunteer(worker, day, small, people[1])
-    app.correct_hours(worker, day, small, people[2], 90, "忘记签到")
+    app.volunteer.check_out(worker, day, small, people[1])
+    app.volunteer.correct_hours(worker, day, small, people[2], 90, "忘记签到")
     services.runner.catch_up()
     rows = views.check_in_rows(db, str(small))
     assert {r["name"] for r in rows} == {"志愿者1", "志愿者2"}
@@ -86,8 +86,8 @@ def test_check_in_rows_search_by_name_or_last_four_digits_and_hours_add_up(servi
     assert views.total_minutes(db, str(people[1])) == 100
     assert [(h["org_id"], h["year"], h["minutes"]) for h in views.my_hours(db, str(people[2]))] == [
         (str(places.community), "2026", 90)]
-    issued = app.issue_certificate(people[2], places.community, "2026")
-    app.register_volunteer_identity(people[2], "11010519491231002X")
+    issued = app.volunteer.issue_certificate(people[2], places.community, "2026")
+    app.volunteer.register_identity(people[2], "11010519491231002X")
     services.runner.catch_up()
     row = views.certificate_by_code(db, issued["code"])
     assert (row["serial"], row["minutes"], row["org_name"]) == (issued["serial"], 90, "江苏路社区")
@@ -99,19 +99,19 @@ def test_rebuilding_from_zero_gives_the_same_rows_as_building_incrementally(serv
     places, worker, day, small, large, people, street_day = populate(services.app, clock)
     services.runner.catch_up()
     app = services.app
-    walker = app.sign_up("13911112345", "现场来", "x", places.community)
-    app.verify_residency(worker, walker, places.community)
-    app.cancel_action_day(app.action_day(street_day).created_by, street_day, "上级通知")
+    walker = app.accounts.sign_up("13911112345", "现场来", "x", places.community)
+    app.accounts.verify_residency(worker, walker, places.community)
+    app.volunteer.cancel_action_day(app.volunteer.action_day(street_day).created_by, street_day, "上级通知")
     clock.now = START
-    app.walk_in_volunteer(worker, day, small, "13911112345", beyond_places=True)
-    app.check_in_volunteer(worker, day, small, people[1])
+    app.volunteer.walk_in(worker, day, small, "13911112345", beyond_places=True)
+    app.volunteer.check_in(worker, day, small, people[1])
     services.runner.catch_up()
     clock.advance(hours=2)
-    app.check_out_volunteer(worker, day, small, people[1])
-    app.correct_hours(worker, day, small, people[2], 60, "迟到")
-    app.issue_certificate(people[1], places.community, "2026")
-    app.register_volunteer_identity(people[1], "11010519491231002X")
-    app.dismiss_notices(people[2])
+    app.volunteer.check_out(worker, day, small, people[1])
+    app.volunteer.correct_hours(worker, day, small, people[2], 60, "迟到")
+    app.volunteer.issue_certificate(people[1], places.community, "2026")
+    app.volunteer.register_identity(people[1], "11010519491231002X")
+    app.volunteer.dismiss_notices(people[2])
     services.runner.catch_up()
     before = snapshot(services, TABLES)
     assert all(before[t] for t in TABLES), [t for t in TABLES if not before[t]]
@@ -123,8 +123,8 @@ def test_concurrent_sign_ups_on_the_real_store_never_overbook(services, clock):
     app = services.app
     places = Places(app)
     worker = make_worker(app, places.community)
-    day = app.create_action_day(worker, places.community, None, "清洁日", "", DAY)
-    shift = app.add_shift(worker, day, "清扫", "楼道", START, START + timedelta(hours=2), 5)
+    day = app.volunteer.create_action_day(worker, places.community, None, "清洁日", "", DAY)
+    shift = app.volunteer.add_shift(worker, day, "清扫", "楼道", START, START + timedelta(hours=2), 5)
     people = [make_resident(app, places.community, worker) for _ in range(16)]
     outcomes: list[str] = []
     barrier = threading.Barrier(len(people))
@@ -132,7 +132,7 @@ def test_concurrent_sign_ups_on_the_real_store_never_overbook(services, clock):
     def sign_up(person: UUID) -> None:
         barrier.wait()
         try:
-            outcomes.append(app.sign_up_for_shift(person, day, shift))
+            outcomes.append(app.volunteer.sign_up_for_shift(person, day, shift))
         except ConflictError as e:
             outcomes.append(type(e).__name__)
 

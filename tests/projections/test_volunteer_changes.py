@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain import roles
+from domain.kernel import roles
 from projections import volunteer as views
 from tests.conftest import Places, make_resident, make_worker
 from tests.projections.helpers import snapshot
@@ -14,27 +14,27 @@ from tests.projections.test_volunteer import DAY, START, TABLES, community_row
 def populate(app, clock):
     places = Places(app)
     worker = make_worker(app, places.community, name="李社工")
-    day = app.create_action_day(worker, places.community, None, "社区清洁日", "", DAY)
-    small = app.add_shift(worker, day, "清扫楼道", "3 号楼", START, START + timedelta(hours=2), 1)
-    late = app.add_shift(worker, day, "分发物资", "活动室", START + timedelta(hours=3), START + timedelta(hours=5), 5)
+    day = app.volunteer.create_action_day(worker, places.community, None, "社区清洁日", "", DAY)
+    small = app.volunteer.add_shift(worker, day, "清扫楼道", "3 号楼", START, START + timedelta(hours=2), 1)
+    late = app.volunteer.add_shift(worker, day, "分发物资", "活动室", START + timedelta(hours=3), START + timedelta(hours=5), 5)
     people = [make_resident(app, places.community, worker, name=f"志愿者{i}") for i in range(4)]
-    app.sign_up_for_shift(people[0], day, small)
-    app.sign_up_for_shift(people[1], day, small, waitlist=True)
-    app.sign_up_for_shift(people[2], day, small, waitlist=True)
-    app.change_shift_places(worker, day, small, 2)  # people[1] is promoted
-    app.sign_up_for_shift(people[3], day, late)
-    app.sign_up_for_shift(people[2], day, late)  # no overlap: the late shift starts after the small one ends
+    app.volunteer.sign_up_for_shift(people[0], day, small)
+    app.volunteer.sign_up_for_shift(people[1], day, small, waitlist=True)
+    app.volunteer.sign_up_for_shift(people[2], day, small, waitlist=True)
+    app.volunteer.change_shift_places(worker, day, small, 2)  # people[1] is promoted
+    app.volunteer.sign_up_for_shift(people[3], day, late)
+    app.volunteer.sign_up_for_shift(people[2], day, late)  # no overlap: the late shift starts after the small one ends
     walker_phone = "13911110000"
-    walker = app.sign_up(walker_phone, "现场来", "x", places.community)
-    app.verify_residency(worker, walker, places.community)
+    walker = app.accounts.sign_up(walker_phone, "现场来", "x", places.community)
+    app.accounts.verify_residency(worker, walker, places.community)
     clock.now = START
-    app.walk_in_volunteer(worker, day, small, walker_phone, beyond_places=True)
-    app.cancel_whole_shift(worker, day, late, "物资未到")
+    app.volunteer.walk_in(worker, day, small, walker_phone, beyond_places=True)
+    app.volunteer.cancel_whole_shift(worker, day, late, "物资未到")
     official = make_worker(app, places.street, role=roles.STREET_OFFICIAL)
     clock.now = START - timedelta(days=1)
-    street_day = app.create_action_day(official, None, places.street, "街道服务日", "", DAY)
-    app.add_shift(official, street_day, "交通引导", "路口", START + timedelta(hours=6), START + timedelta(hours=7), 3)
-    app.cancel_action_day(official, street_day, "上级通知")
+    street_day = app.volunteer.create_action_day(official, None, places.street, "街道服务日", "", DAY)
+    app.volunteer.add_shift(official, street_day, "交通引导", "路口", START + timedelta(hours=6), START + timedelta(hours=7), 3)
+    app.volunteer.cancel_action_day(official, street_day, "上级通知")
     return places, day, small, late, people, walker, street_day
 
 

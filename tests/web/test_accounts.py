@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from projections import directory
+from projections import accounts as directory
 from tests.conftest import PASSWORD, new_phone, web_person
 
 

@@ -21,9 +21,9 @@ def test_a_backup_restores_to_a_working_store(tmp_path, monkeypatch, capsys):
     assert main(["backup", str(tmp_path / "backup")]) == 0
     restored = build(Settings.from_env({"LINLI_DATA_DIR": str(tmp_path / "backup")}))
     try:
-        assert restored.app.login_record("13800000002") is not None
+        assert restored.app.accounts.login_record("13800000002") is not None
         assert restored.runner.position() == restored.runner.head() > 0
-        assert restored.app.person_name(restored.app.login_record("13800000002").account_id) == "李社工（演示）"
+        assert restored.app.accounts.person_name(restored.app.accounts.login_record("13800000002").account_id) == "李社工（演示）"
     finally:
         restored.close()
 
@@ -33,7 +33,7 @@ def test_grant_revoke_and_erase_from_the_command_line(tmp_path, monkeypatch, cap
     main(["demo"])
     svc = build(Settings.from_env({"LINLI_DATA_DIR": str(tmp_path / "data")}))
     community = svc.views.scalar("SELECT id FROM dir_places WHERE kind = 'community' ORDER BY code")
-    resident = svc.app.login_record("13800000001").account_id
+    resident = svc.app.accounts.login_record("13800000001").account_id
     svc.close()
     assert main(["grant", "13800000001", "worker", community]) == 0
     assert main(["revoke", "13800000001", "worker", community]) == 0
@@ -42,7 +42,7 @@ def test_grant_revoke_and_erase_from_the_command_line(tmp_path, monkeypatch, cap
     assert main(["erase", "13800000001", "--yes"]) == 0
     svc = build(Settings.from_env({"LINLI_DATA_DIR": str(tmp_path / "data")}))
     try:
-        assert svc.app.login_record("13800000001") is None
+        assert svc.app.accounts.login_record("13800000001") is None
         assert svc.views.one("SELECT name, phone FROM dir_people WHERE id = ?", (str(resident),)) == \
             {"name": "（已删除）", "phone": ""}
     finally:

@@ -1,7 +1,7 @@
 """The community page tells a resident at a glance: the next meeting, the next action day, the fund this year."""
 from datetime import timedelta
 
-from domain import roles
+from domain.kernel import roles
 from tests.conftest import make_worker
 
 
@@ -15,11 +15,11 @@ def test_the_overview_shows_the_next_meeting_the_next_action_day_and_this_years_
     worker = make_worker(app, places.community)
     manager = make_worker(app, places.community, roles.FUND_MANAGER)
     starts = clock() + timedelta(days=3)
-    meeting = app.schedule_meeting(worker, places.community, "加装电梯议事会<b>", "讨论方案", starts,
+    meeting = app.roundtable.schedule_meeting(worker, places.community, "加装电梯议事会<b>", "讨论方案", starts,
                                    starts + timedelta(hours=2), "社区活动室", "in_person", 30,
                                    starts - timedelta(hours=2), "simple", 50)
-    day = app.create_action_day(worker, places.community, None, "楼道清洁行动日", "", "2026-05-09")
-    app.open_fund(manager, places.community, 2026)
+    day = app.volunteer.create_action_day(worker, places.community, None, "楼道清洁行动日", "", "2026-05-09")
+    app.fund.open_fund(manager, places.community, 2026)
     web.services.runner.catch_up()
 
     page = web.get(f"/c/{places.community}").text
@@ -36,17 +36,17 @@ def test_a_residents_home_lists_their_coming_meetings_and_shifts_soonest_first(w
     worker = make_worker(app, places.community)
     resident, phone = web_person(web, None, places.community, name="王阿姨")
     starts = clock() + timedelta(days=3)
-    meeting = app.schedule_meeting(worker, places.community, "加装电梯议事会", "讨论方案", starts,
+    meeting = app.roundtable.schedule_meeting(worker, places.community, "加装电梯议事会", "讨论方案", starts,
                                    starts + timedelta(hours=2), "社区活动室", "in_person", 30,
                                    starts - timedelta(hours=2), "simple", 50)
-    app.register_for_meeting(resident, meeting)
+    app.roundtable.register_for_meeting(resident, meeting)
     later = starts + timedelta(days=1)
-    app.reschedule_meeting(worker, meeting, later, later + timedelta(hours=2), "社区大礼堂",
+    app.roundtable.reschedule_meeting(worker, meeting, later, later + timedelta(hours=2), "社区大礼堂",
                            later - timedelta(hours=2), "活动室装修")
-    day = app.create_action_day(worker, places.community, None, "楼道清洁行动日", "", "2026-05-02")
+    day = app.volunteer.create_action_day(worker, places.community, None, "楼道清洁行动日", "", "2026-05-02")
     shift_start = clock() + timedelta(days=1)
-    shift = app.add_shift(worker, day, "清扫楼道", "3 号楼", shift_start, shift_start + timedelta(hours=2), 5)
-    app.sign_up_for_shift(resident, day, shift)
+    shift = app.volunteer.add_shift(worker, day, "清扫楼道", "3 号楼", shift_start, shift_start + timedelta(hours=2), 5)
+    app.volunteer.sign_up_for_shift(resident, day, shift)
     web.services.runner.catch_up()
     web.login(phone)
     page = web.get("/").text
@@ -61,7 +61,7 @@ def test_a_street_official_sees_every_community_of_the_street_at_a_glance(web, p
     from tests.conftest import web_person
     app = web.services.app
     manager = make_worker(app, places.community, roles.FUND_MANAGER)
-    app.open_fund(manager, places.community, 2026)
+    app.fund.open_fund(manager, places.community, 2026)
     web_person(web, None, places.community)
     _, official = web_person(web, roles.STREET_OFFICIAL, places.street)
     web.login(official)

@@ -54,7 +54,7 @@ def test_every_acknowledged_sign_up_survives_kill_9_and_the_views_catch_up(tmp_p
     restarted = LiveServer(data)
     try:
         svc = restarted.services()
-        missing = [p for p in acknowledged if svc.app.login_record(p) is None]
+        missing = [p for p in acknowledged if svc.app.accounts.login_record(p) is None]
         assert missing == []
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

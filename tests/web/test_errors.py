@@ -2,7 +2,7 @@
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from domain.errors import BusyError
+from domain.kernel.errors import BusyError
 from web.app import create_app
 from web.http import page
 from web.settings import Settings

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from domain import roles
-from domain.fund import Fund
+from domain.kernel import roles
+from domain.fund.model import Fund
 from projections import fund as views
 from tests.conftest import web_person
 from tests.domain.fund_fixtures import YEAR, make_resolution
@@ -50,7 +50,7 @@ def pay(web, community, project, amount="1,000", cid="pay-1", payee="南京安�
 
 
 def fund(web, community) -> Fund:
-    return web.services.app.fund(community, YEAR)
+    return web.services.app.fund.year_fund(community, YEAR)
 
 
 def paid_once(web, places, actors, amount, **options):
@@ -245,7 +245,7 @@ def test_a_manager_of_another_community_cannot_read_the_non_public_ledger(web, p
 
 def test_a_manager_of_another_community_cannot_write_to_this_fund_however_the_form_is_edited(web, places, actors):
     project, payment_id = paid_once(web, places, actors, "1,000", cid="ours")
-    commitment = web.services.app.commit(actors.maker, places.community, YEAR, project, "1,000", "合同")
+    commitment = web.services.app.fund.commit(actors.maker, places.community, YEAR, project, "1,000", "合同")
     web.services.runner.catch_up()
     version = fund(web, places.community).version
     web.logout()
@@ -368,8 +368,8 @@ def test_the_fund_pages_have_english_text(web, places, actors):
 
 def test_another_communitys_commitment_in_the_hidden_field_of_our_payment_form_finds_nothing(web, places, actors):
     app = web.services.app
-    theirs = app.allocate(actors.other, places.other_community, YEAR, actors.other_resolution, "他们的", "other", "500")
-    their_commitment = app.commit(actors.other, places.other_community, YEAR, theirs, "500", "他们的合同")
+    theirs = app.fund.allocate(actors.other, places.other_community, YEAR, actors.other_resolution, "他们的", "other", "500")
+    their_commitment = app.fund.commit(actors.other, places.other_community, YEAR, theirs, "500", "他们的合同")
     web.login(actors.maker_phone)
     project = allocate(web, places.community, actors.resolution)
     response = web.post_form(f"{base(places.community)}/projects/{project}/pay", {
@@ -377,7 +377,7 @@ def test_another_communitys_commitment_in_the_hidden_field_of_our_payment_form_f
         "receipt_ref": "x", "commitment_id": str(their_commitment), "command_id": "edited-hidden-field"})
     assert response.status_code == 404
     assert fund(web, places.community).pending == 0
-    assert app.fund(places.other_community, YEAR).committed == 50_000
+    assert app.fund.year_fund(places.other_community, YEAR).committed == 50_000
 
 
 @pytest.mark.parametrize("query", ["figure=available", "figure=budget&as_of=2026-05-01", "figure=nonsense",
@@ -445,7 +445,7 @@ def test_without_javascript_approval_still_answers_303_to_the_page_it_came_from(
 def test_the_payment_form_shows_what_the_project_or_commitment_can_still_pay(web, places, actors):
     web.login(actors.maker_phone)
     project = allocate(web, places.community, actors.resolution, "10,000")
-    commitment = web.services.app.commit(actors.maker, places.community, YEAR, project, "4,000", "合同")
+    commitment = web.services.app.fund.commit(actors.maker, places.community, YEAR, project, "4,000", "合同")
     web.services.runner.catch_up()
     page = web.get(f"{base(places.community)}/projects/{project}").text
     assert 'id="pay-available"' in page and "项目可用：¥6,000.00" in page  # also without JavaScript

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain import roles
+from domain.kernel import roles
 from tests.conftest import Places, web_person
 from tests.domain.fund_fixtures import YEAR, make_resolution
 
@@ -16,10 +16,10 @@ def setup(web):
     manager, phone = web_person(web, roles.FUND_MANAGER, places.community, "赵会计")
     app = web.services.app
     resolution = make_resolution(app, places.community)
-    project = app.allocate(manager, places.community, YEAR, resolution, "楼道扶手", "elderly", "1,000")
-    payment = app.record_payment(manager, places.community, YEAR, project, None, "100", "individual", "王小明",
+    project = app.fund.allocate(manager, places.community, YEAR, resolution, "楼道扶手", "elderly", "1,000")
+    payment = app.fund.record_payment(manager, places.community, YEAR, project, None, "100", "individual", "王小明",
                                  "2026-04-30", "扶手", "FP-1")
-    commitment = app.commit(manager, places.community, YEAR, project, "100", "合同")
+    commitment = app.fund.commit(manager, places.community, YEAR, project, "100", "合同")
     web.services.runner.catch_up()
     web.login(phone)
     return places, project, payment, commitment, resolution
@@ -46,7 +46,7 @@ GETS = [
 
 def test_a_bad_query_or_path_gets_a_clear_answer_never_a_server_error(web, setup):
     places, project, payment, commitment, resolution = setup
-    version = web.services.app.fund(places.community, YEAR).version
+    version = web.services.app.fund.year_fund(places.community, YEAR).version
     wrong = []
     for url in GETS:  # one setup for all of them keeps the set fast
         url = url.format(c=places.community, p=project, pay=payment, r=resolution, s=places.street)
@@ -54,7 +54,7 @@ def test_a_bad_query_or_path_gets_a_clear_answer_never_a_server_error(web, setup
         if response.status_code not in (200, 303, 400, 403, 404, 422):
             wrong.append((url, response.status_code))
     assert wrong == []
-    assert web.services.app.fund(places.community, YEAR).version == version
+    assert web.services.app.fund.year_fund(places.community, YEAR).version == version
     for url in ("/c/{c}/fund/0/disclosure", "/c/{c}/fund/99999999999/lines", "/c/{c}/fund?year=2_026"):
         assert web.get(url.format(c=places.community)).status_code == 422, url  # not silently another year
 
@@ -91,7 +91,7 @@ POSTS = [
 
 def test_a_bad_form_gets_a_4xx_and_changes_nothing(web, setup):
     places, project, payment, commitment, resolution = setup
-    version = web.services.app.fund(places.community, YEAR).version
+    version = web.services.app.fund.year_fund(places.community, YEAR).version
     ids = dict(c=places.community, p=project, pay=payment, r=resolution, com=commitment)
     wrong = []
     for url, data in POSTS:
@@ -101,25 +101,25 @@ def test_a_bad_form_gets_a_4xx_and_changes_nothing(web, setup):
         if not 400 <= response.status_code < 500:
             wrong.append((url, data, response.status_code))
     assert wrong == []
-    assert web.services.app.fund(places.community, YEAR).version == version
+    assert web.services.app.fund.year_fund(places.community, YEAR).version == version
 
 
 def test_nul_bytes_in_a_form_are_refused_before_anything_runs(web, setup):
     places, project, payment, commitment, resolution = setup
-    version = web.services.app.fund(places.community, YEAR).version
+    version = web.services.app.fund.year_fund(places.community, YEAR).version
     response = web.post_form(f"/c/{places.community}/fund/{YEAR}/payments/{payment}/erase",
                              {"reason": "a\x00b", "command_id": "nul"})
     assert response.status_code == 400
-    assert web.services.app.fund(places.community, YEAR).version == version
+    assert web.services.app.fund.year_fund(places.community, YEAR).version == version
     assert web.services.app.sealer.keys.get(payment) is not None
 
 
 def test_a_get_never_changes_the_fund(web, setup):
     places, project, payment, commitment, resolution = setup
-    version = web.services.app.fund(places.community, YEAR).version
+    version = web.services.app.fund.year_fund(places.community, YEAR).version
     base = f"/c/{places.community}/fund/{YEAR}"
     for url in (f"{base}/payments/{payment}/approve", f"{base}/payments/{payment}/erase", f"{base}/close",
                 f"{base}/open", f"{base}/projects/{project}/pay", f"{base}/allocate"):
         assert web.get(url).status_code in (404, 405), url
-    assert web.services.app.fund(places.community, YEAR).version == version
+    assert web.services.app.fund.year_fund(places.community, YEAR).version == version
     assert web.services.app.sealer.keys.get(payment) is not None

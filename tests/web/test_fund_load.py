@@ -12,9 +12,9 @@ from datetime import datetime
 import httpx
 import pytest
 
-from domain.account import Account
-from domain.community import Community
-from domain.fund import CHINA
+from domain.accounts.model import Account
+from domain.accounts.model import Community
+from domain.kernel.time import SHANGHAI
 from projections import fund as views
 from tests.conftest import ARTIFACTS, wait_for_views
 from tests.domain.fund_fixtures import make_resolution
@@ -29,13 +29,13 @@ def test_fifty_parallel_payments_of_100_yuan_from_1000_yuan_pay_exactly_ten(tmp_
     started = time.monotonic()
     with serving(tmp_path / "data") as (server, svc, clients):
         app = svc.app
-        year = datetime.now(CHINA).year
-        today = datetime.now(CHINA).date().isoformat()
+        year = datetime.now(SHANGHAI).year
+        today = datetime.now(SHANGHAI).date().isoformat()
         community = Community.id_for("320106001001")  # the demo's 江苏路社区（演示）
         maker = Account.id_for(app.phone_key("13800000003"))
         resolution = make_resolution(app, community, "小区监控补盲")
-        project = app.allocate(maker, community, year, resolution, "监控补盲", "safety", "1,000")
-        twin_project = app.allocate(maker, community, year, resolution, "重复提交检验", "other", "1,000")
+        project = app.fund.allocate(maker, community, year, resolution, "监控补盲", "safety", "1,000")
+        twin_project = app.fund.allocate(maker, community, year, resolution, "重复提交检验", "other", "1,000")
         wait_for_views(server)
         client, token = log_in(server, "13800000003",
                                limits=httpx.Limits(max_connections=PARALLEL, max_keepalive_connections=0))
@@ -66,7 +66,7 @@ def test_fifty_parallel_payments_of_100_yuan_from_1000_yuan_pay_exactly_ten(tmp_
             twins = list(pool.map(lambda _: pay(twin_project, same), range(10)))
         assert [r.status_code for r in twins] == [303] * 10
 
-        fund = app.fund(community, year)
+        fund = app.fund.year_fund(community, year)
         assert fund.projects[str(project)]["pending"] == 100_000 and fund.free(project) == 0
         assert fund.projects[str(twin_project)]["pending"] == 10_000
         assert len(fund.payments) == 11 and fund.invariant_violations() == []

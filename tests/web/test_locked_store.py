@@ -14,8 +14,8 @@ from web.wiring import build
 def web_with_short_lock_timeout(tmp_path):
     env = {"LINLI_DATA_DIR": str(tmp_path / "data"), "SQLITE_LOCK_TIMEOUT": "1", "LINLI_PROJECTIONS": "inline"}
     svc = build(Settings.from_env(env))
-    district = svc.app.found_district("1", "区")
-    community = svc.app.found_community("3", "社区", svc.app.found_street("2", "街道", district))
+    district = svc.app.accounts.found_district("1", "区")
+    community = svc.app.accounts.found_community("3", "社区", svc.app.accounts.found_street("2", "街道", district))
     svc.runner.catch_up()
     with TestClient(create_app(env, services=svc), base_url="http://127.0.0.1") as client:
         client.services = svc

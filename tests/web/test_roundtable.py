@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from icalendar import Calendar
 
-from domain.resolution import Resolution
+from domain.roundtable.model import Resolution
 from tests.conftest import web_person
 
 SCRIPT = "<script>alert(1)</script>"
@@ -22,10 +22,10 @@ class Site:
     def __init__(self, web, clock) -> None:
         self.web, self.clock = web, clock
         app = web.services.app
-        district = app.found_district("320106", "鼓楼区")
-        street = app.found_street("320106001", "宁海路街道", district)
-        self.community = app.found_community("320106001001", "江苏路社区", street)
-        self.other = app.found_community("320106001002", "颐和路社区", street)
+        district = app.accounts.found_district("320106", "鼓楼区")
+        street = app.accounts.found_street("320106001", "宁海路街道", district)
+        self.community = app.accounts.found_community("320106001001", "江苏路社区", street)
+        self.other = app.accounts.found_community("320106001002", "颐和路社区", street)
         self.worker, self.worker_phone = web_person(web, "worker", self.community, "李社工")
         self.residents = [web_person(web, None, self.community, f"居民{i}") for i in range(4)]
         self.outsider = web_person(web, None, self.other, "外社区居民")
@@ -240,7 +240,7 @@ def test_twenty_parallel_identical_vote_requests_record_one_vote(site):
     for t in threads:
         t.join()
     assert statuses == [303] * 20
-    meeting = site.web.services.app.meeting(UUID(mid))
+    meeting = site.web.services.app.roundtable.meeting(UUID(mid))
     assert meeting.motions[motion]["votes"] == {str(site.residents[0][0]): "for"}
     assert "已投票 1 人" in site.page(site.worker_phone, m).text
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from domain.account import Account
-from domain.community import Community
+from domain.accounts.model import Account
+from domain.accounts.model import Community
 from tests.conftest import LiveServer, new_phone
 from tests.web.load_helpers import all_at_once, log_in
 from web.passwords import hash_password
@@ -29,18 +29,18 @@ def arranged(tmp_path_factory):
         phones = [new_phone() for _ in range(2)]
         residents = [Account.id_for(app.phone_key("13800000001"))]
         for phone in phones:
-            account = app.sign_up(phone, "压测居民", hash_password("load-test-pw"), community)
-            app.verify_residency(worker, account, community)
+            account = app.accounts.sign_up(phone, "压测居民", hash_password("load-test-pw"), community)
+            app.accounts.verify_residency(worker, account, community)
             residents.append(account)
         start = datetime.now(timezone.utc) + timedelta(hours=1)
-        meeting = app.schedule_meeting(worker, community, "压力测试议事会", "p", start, start + timedelta(hours=1),
+        meeting = app.roundtable.schedule_meeting(worker, community, "压力测试议事会", "p", start, start + timedelta(hours=1),
                                        "活动室", "in_person", 50, start - timedelta(minutes=10), "simple", 10)
-        item = app.propose_agenda_item(residents[0], meeting, "议题", "")
-        app.accept_agenda_item(worker, meeting, item, 10)
+        item = app.roundtable.propose_agenda_item(residents[0], meeting, "议题", "")
+        app.roundtable.accept_agenda_item(worker, meeting, item, 10)
         for r in residents:
-            app.check_in(worker, meeting, r)
-        app.open_meeting(worker, meeting, residents)
-        motion = app.open_motion(worker, meeting, item)
+            app.roundtable.check_in(worker, meeting, r)
+        app.roundtable.open_meeting(worker, meeting)
+        motion = app.roundtable.open_motion(worker, meeting, item)
         svc.runner.catch_up()
     finally:
         svc.close()
@@ -59,7 +59,7 @@ def test_twenty_parallel_identical_votes_over_http_record_one_vote(arranged):
     assert statuses == [303] * 20, statuses
     svc = server.services()
     try:
-        votes = svc.app.meeting(meeting).motions[motion]["votes"]
+        votes = svc.app.roundtable.meeting(meeting).motions[motion]["votes"]
     finally:
         svc.close()
     assert list(votes.values()) == ["for"] and elapsed < 30

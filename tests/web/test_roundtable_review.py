@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
-from domain.resolution import Resolution
+from domain.roundtable.model import Resolution
 
 import pytest
 
@@ -22,9 +22,9 @@ def _past_meetings(site: Site, n: int) -> None:
     app = site.web.services.app
     starts = app.clock() + timedelta(days=3)
     for i in range(n):
-        mid = app.schedule_meeting(site.worker, site.community, f"往期会议{i:02d}", "p", starts + timedelta(hours=i),
+        mid = app.roundtable.schedule_meeting(site.worker, site.community, f"往期会议{i:02d}", "p", starts + timedelta(hours=i),
                                    starts + timedelta(hours=i, minutes=30), "x", "online", 5, starts, "simple", 50)
-        app.cancel_meeting(site.worker, mid, "改日")
+        app.roundtable.cancel_meeting(site.worker, mid, "改日")
     site.web.services.runner.catch_up()
 
 
@@ -67,10 +67,10 @@ def test_odd_form_input_is_refused_with_a_4xx_and_changes_nothing(site, path, da
     mid = site.schedule()
     m = f"{site.base}/{mid}"
     site.post(site.residents[0][1], f"{m}/agenda", {"title": "电梯"})
-    before = site.web.services.app.meeting(UUID(mid)).version
+    before = site.web.services.app.roundtable.meeting(UUID(mid)).version
     r = site.post(site.worker_phone, m + path, data)
     assert 400 <= r.status_code < 500, (path, r.status_code, r.text[:200])
-    assert site.web.services.app.meeting(UUID(mid)).version == before
+    assert site.web.services.app.roundtable.meeting(UUID(mid)).version == before
 
 
 def test_every_roundtable_post_without_a_csrf_token_is_refused(site):
@@ -85,30 +85,30 @@ def test_every_roundtable_post_without_a_csrf_token_is_refused(site):
 
 def test_gets_never_change_a_meeting(site):
     mid = site.schedule()
-    before = site.web.services.app.meeting(UUID(mid)).version
+    before = site.web.services.app.roundtable.meeting(UUID(mid)).version
     for tail in ("/register", "/open", "/cancel", "/check-in", "/motions", "/minutes", "/reschedule"):
         r = site.page(site.worker_phone, f"{site.base}/{mid}{tail}")
         assert r.status_code in (200, 404, 405), tail
-    assert site.web.services.app.meeting(UUID(mid)).version == before
+    assert site.web.services.app.roundtable.meeting(UUID(mid)).version == before
 
 
 def test_the_resolutions_board_pages_beyond_twenty(site):
     app, w, c = site.web.services.app, site.worker, site.community
     starts = app.clock() + timedelta(hours=1)
-    mid = app.schedule_meeting(w, c, "长会", "p", starts, starts + timedelta(hours=3), "x", "online", 10, starts,
+    mid = app.roundtable.schedule_meeting(w, c, "长会", "p", starts, starts + timedelta(hours=3), "x", "online", 10, starts,
                                "simple", 50)
-    items = [app.propose_agenda_item(w, mid, f"决议事项{i:02d}", "") for i in range(21)]
+    items = [app.roundtable.propose_agenda_item(w, mid, f"决议事项{i:02d}", "") for i in range(21)]
     for item in items:
-        app.accept_agenda_item(w, mid, item, 5)
+        app.roundtable.accept_agenda_item(w, mid, item, 5)
     voters = [r for r, _ in site.residents]
     for r in voters:
-        app.check_in(w, mid, r)
-    app.open_meeting(w, mid, voters)
+        app.roundtable.check_in(w, mid, r)
+    app.roundtable.open_meeting(w, mid)
     for item in items:
-        motion = app.open_motion(w, mid, item)
+        motion = app.roundtable.open_motion(w, mid, item)
         for r in voters:
-            app.cast_vote(r, mid, motion, "for")
-        app.close_motion(w, mid, motion)
+            app.roundtable.cast_vote(r, mid, motion, "for")
+        app.roundtable.close_motion(w, mid, motion)
     site.web.services.runner.catch_up()
     first = site.page(None, f"{site.base}/resolutions").text
     assert len(re.findall(r"决议事项\d\d", first)) == 20 and "第 1 / 2 页" in first

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from domain.account import Account
-from domain.action_day import SHANGHAI
-from domain.community import Community
+from domain.accounts.model import Account
+from domain.kernel.time import SHANGHAI
+from domain.accounts.model import Community
 from projections import volunteer as views
 from projections.db import SQLiteDatabase
-from projections.registry import ALL
+from web.contexts import projections
 from projections.runner import Runner
 from tests.conftest import wait_for_views
 from tests.web.load_helpers import serving, all_at_once, log_in
@@ -46,8 +46,8 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
         phones = [f"1370000{i:04d}" for i in range(VOLUNTEERS + 2)]
         accounts = []
         for i, phone in enumerate(phones):
-            account = app.sign_up(phone, f"志愿者{i:03d}", CHEAP_HASH, community)
-            app.verify_residency(worker, account, community)
+            account = app.accounts.sign_up(phone, f"志愿者{i:03d}", CHEAP_HASH, community)
+            app.accounts.verify_residency(worker, account, community)
             accounts.append(account)
         wait_for_views(server)
         with ThreadPoolExecutor(16) as pool:
@@ -59,12 +59,12 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
         round_seconds = []
         for round_no in range(ROUNDS):
             day_date: date = first_day + timedelta(days=round_no)
-            day_id = app.create_action_day(worker, community, None, f"压力测试日 {round_no}", "", day_date.isoformat())
+            day_id = app.volunteer.create_action_day(worker, community, None, f"压力测试日 {round_no}", "", day_date.isoformat())
             start = datetime.combine(day_date, datetime.min.time(), SHANGHAI).replace(hour=9).astimezone(timezone.utc)
-            shift_id = app.add_shift(worker, day_id, "维持秩序", "小区门口", start, start + timedelta(hours=2),
+            shift_id = app.volunteer.add_shift(worker, day_id, "维持秩序", "小区门口", start, start + timedelta(hours=2),
                                      PLACES_LEFT + 2)
             for early in accounts[VOLUNTEERS:]:  # two places already taken: 10 left
-                app.sign_up_for_shift(early, day_id, shift_id)
+                app.volunteer.sign_up_for_shift(early, day_id, shift_id)
             wait_for_views(server)
             url = f"/c/{community}/volunteer/days/{day_id}/shifts/{shift_id}/signup"
 
@@ -81,7 +81,7 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
 
             statuses = [r.status_code for r in responses]
             assert not [s for s in statuses if s >= 500], statuses
-            day = app.action_day(day_id)
+            day = app.volunteer.action_day(day_id)
             confirmed = day.shifts[str(shift_id)]["confirmed"]
             waiting = day.shifts[str(shift_id)]["waitlist"]
             assert len(confirmed) == PLACES_LEFT + 2
@@ -99,9 +99,9 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
 
         # 20 identical sign-ups (one form, one command id) sent at once by one volunteer: one sign-up.
         day_date = first_day + timedelta(days=ROUNDS)
-        day_id = app.create_action_day(worker, community, None, "重复提交测试", "", day_date.isoformat())
+        day_id = app.volunteer.create_action_day(worker, community, None, "重复提交测试", "", day_date.isoformat())
         start = datetime.combine(day_date, datetime.min.time(), SHANGHAI).replace(hour=9).astimezone(timezone.utc)
-        shift_id = app.add_shift(worker, day_id, "发放物资", "活动室", start, start + timedelta(hours=1), 5)
+        shift_id = app.volunteer.add_shift(worker, day_id, "发放物资", "活动室", start, start + timedelta(hours=1), 5)
         wait_for_views(server)
         client, token = sessions[0]
         url = f"/c/{community}/volunteer/days/{day_id}/shifts/{shift_id}/signup"
@@ -110,12 +110,12 @@ def test_two_hundred_simultaneous_sign_ups_fill_exactly_the_ten_places_left_ever
         assert twins == [303] * 20
         events = [type(e).__name__ for e in app.repository.event_store.get(day_id)]
         assert events.count("SignedUp") == 1
-        assert app.action_day(day_id).shifts[str(shift_id)]["confirmed"] == [str(accounts[0])]
+        assert app.volunteer.action_day(day_id).shifts[str(shift_id)]["confirmed"] == [str(accounts[0])]
 
         # The served view equals a rebuild from zero.
         wait_for_views(server)
         rebuilt_db = SQLiteDatabase(str(tmp_path / "rebuilt.sqlite3"))
-        Runner(app, rebuilt_db, ALL).rebuild()
+        Runner(app, rebuilt_db, projections()).rebuild()
         assert vol_rows(rebuilt_db) == vol_rows(svc.views)
         rebuilt_db.close()
         total = time.monotonic() - started

@@ -1,10 +1,12 @@
-"""Each module lists its routes in `routes = [...]`; this joins them."""
+"""Each module lists its routes in `routes = [...]`; the contexts registry says which modules are served."""
 from __future__ import annotations
+
+from importlib import import_module
 
 from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from web.routes import core, fund, roundtable, volunteer
+    from web.contexts import CONTEXTS
 
-    return [*core.routes, *roundtable.routes, *volunteer.routes, *fund.routes]
+    return [route for context in CONTEXTS for route in import_module(context.routes).routes]

@@ -5,11 +5,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from domain.errors import InvalidInputError, NotAllowedError, NotFoundError
-from domain import roles
-from projections import directory, fund, roundtable, volunteer
+from domain.kernel.errors import InvalidInputError, NotAllowedError, NotFoundError
+from domain.kernel import roles
+from projections import accounts as directory, fund, roundtable, volunteer
 from web import auth
-from domain.text import normalise_phone
+from domain.kernel.text import normalise_phone
 from web.localtime import SHANGHAI, local_time
 from web.http import (LANG_COOKIE, SESSION_COOKIE, Form, Pager, action, command, error_text, me, page,
                       parse_uuid, redirect, render, safe_next, services)
@@ -90,7 +90,7 @@ def signup(request: Request, form: Form) -> Response:
         if form.get("password", "") != form.get("password2", ""):
             raise InvalidInputError("两次输入的密码不一致")
         community = community_or_404(request, form.get("community_id")) if form.get("community_id") else None
-        account_id = command(request, svc.app.sign_up, form.get("phone", ""), form.get("name", ""),
+        account_id = command(request, svc.app.accounts.sign_up, form.get("phone", ""), form.get("name", ""),
                              hash_password(form.get("password", "")),
                              parse_uuid(community["id"]) if community else None,
                              command_id=form.get("command_id") or None)
@@ -119,7 +119,7 @@ def login(request: Request, form: Form) -> Response:
     if _per_phone.blocked(key) or _per_client.blocked(client):
         return render(request, "core/login.html", status_code=429, next=next_url, phone=phone_text,
                       error="尝试次数过多，请 15 分钟后再试")
-    record = svc.app.login_record(phone) if phone else None
+    record = svc.app.accounts.login_record(phone) if phone else None
     if not verify_password(record.password_hash if record else None, form.get("password", "")):
         _per_phone.fail(key)
         _per_client.fail(client)
@@ -178,7 +178,7 @@ def community_page(request: Request) -> Response:
 def join(request: Request, form: Form) -> Response:
     community = community_or_404(request)
     require(auth.may_join(me(request), community), "您已申请或已是该社区居民")
-    command(request, services(request).app.request_residency, parse_uuid(me(request).account_id),
+    command(request, services(request).app.accounts.request_residency, parse_uuid(me(request).account_id),
             parse_uuid(community["id"]), command_id=form.get("command_id") or None)
     return redirect(request, f"/c/{community['id']}", "已提交申请，请等待社区工作者核实")
 
@@ -207,11 +207,11 @@ def decide_resident(request: Request, form: Form) -> Response:
     if decision not in ("verify", "reject"):
         raise NotFoundError("找不到该页面")
     if decision == "verify":
-        command(request, svc.app.verify_residency, worker_id, account_id, parse_uuid(community["id"]),
+        command(request, svc.app.accounts.verify_residency, worker_id, account_id, parse_uuid(community["id"]),
                 command_id=form.get("command_id") or None)
         message = "已核实该居民"
     else:
-        command(request, svc.app.reject_residency, worker_id, account_id, parse_uuid(community["id"]),
+        command(request, svc.app.accounts.reject_residency, worker_id, account_id, parse_uuid(community["id"]),
                 form.get("reason", ""), command_id=form.get("command_id") or None)
         message = "已拒绝该申请"
     return redirect(request, f"/c/{community['id']}/residents", message)

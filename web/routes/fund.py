@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain import roles
-from domain.errors import DomainError, NotFoundError
-from domain.fund import CATEGORIES, PAYEE_KINDS, PAYMENT_STATUS_NAMES
-from domain.money import format_fen, parse_fen
-from domain.privacy import ERASED
-from domain.usecases.fund import check_year
-from projections import directory
+from domain.kernel import roles
+from domain.kernel.errors import DomainError, NotFoundError
+from domain.fund.model import CATEGORIES, PAYEE_KINDS, PAYMENT_STATUS_NAMES
+from domain.kernel.money import format_fen, parse_fen
+from domain.kernel.privacy import ERASED
+from domain.fund.inputs import check_year
+from projections import accounts as directory
 from projections import fund as views
 from web import auth
 from web.auth import Principal
@@ -361,7 +361,7 @@ def _act(request: Request, form: Form, run: Callable[[UUID, UUID, int], object],
 @action
 def open_fund(request: Request, form: Form) -> Response:
     app = services(request).app
-    return _act(request, form, lambda by, c, y: command(request, app.open_fund, by, c, y, command_id=_cid(form)),
+    return _act(request, form, lambda by, c, y: command(request, app.fund.open_fund, by, c, y, command_id=_cid(form)),
                 "年度资金已开启")
 
 
@@ -369,7 +369,7 @@ def open_fund(request: Request, form: Form) -> Response:
 def allocate(request: Request, form: Form) -> Response:
     app = services(request).app
     return _act(request, form, lambda by, c, y: command(
-        request, app.allocate, by, c, y, parse_uuid(form.get("resolution_id"), "决议"), form.get("title", ""),
+        request, app.fund.allocate, by, c, y, parse_uuid(form.get("resolution_id"), "决议"), form.get("title", ""),
         form.get("category", ""), form.get("amount", ""), command_id=_cid(form)),
         "已分配资金", lambda base, project_id: f"{base}/projects/{project_id}")
 
@@ -386,17 +386,17 @@ def project_action(request: Request, form: Form) -> Response:
     back = lambda base, _: f"{base}/projects/{pid}"  # noqa: E731
     if op == "commit":
         return _act(request, form, lambda by, c, y: command(
-            request, app.commit, by, c, y, pid, form.get("amount", ""), form.get("description", ""),
+            request, app.fund.commit, by, c, y, pid, form.get("amount", ""), form.get("description", ""),
             command_id=_cid(form)), "已预留资金", back)
     if op == "pay":
         commitment = form.get("commitment_id") or None
         return _act(request, form, lambda by, c, y: command(
-            request, app.record_payment, by, c, y, pid, parse_uuid(commitment, "预留") if commitment else None,
+            request, app.fund.record_payment, by, c, y, pid, parse_uuid(commitment, "预留") if commitment else None,
             form.get("amount", ""), form.get("payee_kind", ""), form.get("payee", ""), form.get("paid_on", ""),
             form.get("description", ""), form.get("receipt_ref", ""), command_id=_cid(form)),
             "支付已录入，等待另一位资金管理员审核", back)
     if op in ("increase", "reduce"):
-        use_case = app.increase_allocation if op == "increase" else app.reduce_allocation
+        use_case = app.fund.increase_allocation if op == "increase" else app.fund.reduce_allocation
         return _act(request, form, lambda by, c, y: command(
             request, use_case, by, c, y, pid, form.get("amount", ""), form.get("reason", ""), command_id=_cid(form)),
             "已更正分配金额", back)
@@ -410,7 +410,7 @@ def commitment_action(request: Request, form: Form) -> Response:
     commitment_id = parse_uuid(request.path_params["commitment_id"], "预留")
     if op not in ("release", "cancel"):
         raise NotFoundError("找不到该页面")
-    use_case = app.release_commitment if op == "release" else app.cancel_commitment
+    use_case = app.fund.release_commitment if op == "release" else app.fund.cancel_commitment
     return _act(request, form, lambda by, c, y: command(
         request, use_case, by, c, y, commitment_id, form.get("reason", ""), command_id=_cid(form)),
         "预留已释放" if op == "release" else "预留已取消", _back_to_project(form))
@@ -425,19 +425,19 @@ def payment_action(request: Request, form: Form) -> Response:
     payment_id = parse_uuid(request.path_params["payment_id"], "支付")
     cid = _cid(form)
     if op == "approve":
-        run = lambda by, c, y: command(request, app.approve_payment, by, c, y, payment_id, command_id=cid)  # noqa: E731
+        run = lambda by, c, y: command(request, app.fund.approve_payment, by, c, y, payment_id, command_id=cid)  # noqa: E731
         flash = "支付已审核通过"
     elif op in ("reject", "void"):
-        use_case = app.reject_payment if op == "reject" else app.void_payment
+        use_case = app.fund.reject_payment if op == "reject" else app.fund.void_payment
         run = lambda by, c, y: command(request, use_case, by, c, y, payment_id, form.get("reason", ""),  # noqa: E731
                                        command_id=cid)
         flash = "支付已退回" if op == "reject" else "支付已撤回"
     elif op == "refund":
-        run = lambda by, c, y: command(request, app.refund_payment, by, c, y, payment_id,  # noqa: E731
+        run = lambda by, c, y: command(request, app.fund.refund_payment, by, c, y, payment_id,  # noqa: E731
                                        form.get("amount", ""), form.get("reason", ""), command_id=cid)
         flash = "退款已记录"
     elif op == "erase":
-        run = lambda by, c, y: command(request, app.erase_payee, by, c, y, payment_id,  # noqa: E731
+        run = lambda by, c, y: command(request, app.fund.erase_payee, by, c, y, payment_id,  # noqa: E731
                                        form.get("reason", ""), command_id=cid)
         flash = "收款人个人信息已删除"
     else:
@@ -480,7 +480,7 @@ def _back_to_project(form: Form) -> Callable[[str, object], str] | None:
 @action
 def close_year(request: Request, form: Form) -> Response:
     app = services(request).app
-    return _act(request, form, lambda by, c, y: command(request, app.close_year, by, c, y, command_id=_cid(form)),
+    return _act(request, form, lambda by, c, y: command(request, app.fund.close_year, by, c, y, command_id=_cid(form)),
                 "年度已结账，资金台账已转为只读")
 
 

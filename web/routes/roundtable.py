@@ -22,8 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from domain.errors import DomainError, InvalidInputError, NotFoundError
-from projections import directory
+from domain.kernel.errors import DomainError, InvalidInputError, NotFoundError
 from projections import roundtable as views
 from web import auth
 from web.auth import Principal
@@ -260,7 +259,7 @@ def schedule(request: Request, form: Form) -> Response:
     values = {k: form.get(k, "") for k in SCHEDULE_FIELDS}
     try:
         meeting_id = command(
-            request, services(request).app.schedule_meeting, _me_id(request), _uuid(community["id"]),
+            request, services(request).app.roundtable.schedule_meeting, _me_id(request), _uuid(community["id"]),
             values["title"], values["purpose"], parse_local(values["starts_at"], "开始时间"),
             parse_local(values["ends_at"], "结束时间"), values["place"], values["mode"],
             parse_int(values["capacity"], "名额"), parse_local(values["registration_deadline"], "报名截止时间"),
@@ -282,7 +281,7 @@ def meeting_page(request: Request) -> Response:
     if not as_of_text:
         return _render_meeting(request, community, meeting["id"])
     moment = parse_local(as_of_text, "查看时间")
-    history = svc.app.meeting_history(_uuid(meeting["id"]))
+    history = svc.app.roundtable.meeting_history(_uuid(meeting["id"]))
     with views.as_of_database(history, moment, svc.views) as then:
         row = views.meeting(then, meeting["id"])
         if row is None:
@@ -302,31 +301,31 @@ def meeting_status(request: Request) -> Response:
 
 @action
 def register(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.register_for_meeting,
+    return _command_on_meeting(request, form, services(request).app.roundtable.register_for_meeting,
                                done=lambda status: "报名成功" if status == "registered" else "名额已满，您已进入候补名单")
 
 
 @action
 def unregister(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.cancel_registration, done="已取消报名")
+    return _command_on_meeting(request, form, services(request).app.roundtable.cancel_registration, done="已取消报名")
 
 
 @action
 def propose(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.propose_agenda_item, form.get("title", ""),
+    return _command_on_meeting(request, form, services(request).app.roundtable.propose_agenda_item, form.get("title", ""),
                                form.get("description", ""), done="议题已提交，等待社区工作者审核")
 
 
 @action
 def support(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.support_agenda_item, request.path_params["item_id"],
+    return _command_on_meeting(request, form, services(request).app.roundtable.support_agenda_item, request.path_params["item_id"],
                                done="已支持该议题")
 
 
 @action
 def accept(request: Request, form: Form) -> Response:
     # Not _command_on_meeting: a bad meeting id in the path answers 404 before the typed numbers are read.
-    return _meeting_command(request, form, services(request).app.accept_agenda_item, _me_id(request),
+    return _meeting_command(request, form, services(request).app.roundtable.accept_agenda_item, _me_id(request),
                             _uuid(request.path_params["meeting_id"]), request.path_params["item_id"],
                             parse_int(form.get("planned_minutes"), "计划时长"),
                             parse_int(form.get("position"), "议程顺序", required=False), done="议题已列入议程")
@@ -334,7 +333,7 @@ def accept(request: Request, form: Form) -> Response:
 
 @action
 def decline(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.decline_agenda_item, request.path_params["item_id"],
+    return _command_on_meeting(request, form, services(request).app.roundtable.decline_agenda_item, request.path_params["item_id"],
                                form.get("reason", ""), done="已说明理由并不予采纳")
 
 
@@ -404,31 +403,29 @@ def _attendance_command(request: Request, form: Form, fn: Any, done: str) -> Res
 
 @action
 def check_in(request: Request, form: Form) -> Response:
-    return _attendance_command(request, form, services(request).app.check_in, "已签到")
+    return _attendance_command(request, form, services(request).app.roundtable.check_in, "已签到")
 
 
 @action
 def check_out(request: Request, form: Form) -> Response:
-    return _attendance_command(request, form, services(request).app.check_out, "已签退")
+    return _attendance_command(request, form, services(request).app.roundtable.check_out, "已签退")
 
 
 @action
 def open_meeting(request: Request, form: Form) -> Response:
     community = community_or_404(request)
     require(may_run_meetings(me(request), community), "只有本社区的社区工作者可以主持会议")
-    candidates = [_uuid(p["id"]) for p in
-                  directory.residents(services(request).views, community["id"], "verified", limit=100_000)]
-    return _command_on_meeting(request, form, services(request).app.open_meeting, candidates, done="会议开始，表决名单已确定")
+    return _command_on_meeting(request, form, services(request).app.roundtable.open_meeting, done="会议开始，表决名单已确定")
 
 
 @action
 def adjourn(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.adjourn_meeting, done="会议已结束")
+    return _command_on_meeting(request, form, services(request).app.roundtable.adjourn_meeting, done="会议已结束")
 
 
 @action
 def cancel(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.cancel_meeting, form.get("reason", ""),
+    return _command_on_meeting(request, form, services(request).app.roundtable.cancel_meeting, form.get("reason", ""),
                                done="会议已取消")
 
 
@@ -437,7 +434,7 @@ def reschedule(request: Request, form: Form) -> Response:
     app = services(request).app
 
     def run(worker_id: UUID, meeting_id: UUID, command_id: str | None = None) -> int:
-        return app.reschedule_meeting(
+        return app.roundtable.reschedule_meeting(
             worker_id, meeting_id, parse_local(form.get("starts_at"), "开始时间"),
             parse_local(form.get("ends_at"), "结束时间"), form.get("place", ""),
             parse_local(form.get("registration_deadline"), "报名截止时间"), form.get("reason", ""),
@@ -447,25 +444,25 @@ def reschedule(request: Request, form: Form) -> Response:
 
 @action
 def open_motion(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.open_motion, form.get("item_id", ""),
+    return _command_on_meeting(request, form, services(request).app.roundtable.open_motion, form.get("item_id", ""),
                                form.get("title", ""), done="表决已开始")
 
 
 @action
 def vote(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.cast_vote, request.path_params["motion_id"],
+    return _command_on_meeting(request, form, services(request).app.roundtable.cast_vote, request.path_params["motion_id"],
                                form.get("choice", ""), done="您的投票已记录")
 
 
 @action
 def close_motion(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.close_motion, request.path_params["motion_id"],
+    return _command_on_meeting(request, form, services(request).app.roundtable.close_motion, request.path_params["motion_id"],
                                done="表决已结束，结果已公布")
 
 
 @action
 def minutes(request: Request, form: Form) -> Response:
-    return _command_on_meeting(request, form, services(request).app.publish_minutes, form.get("minutes", ""),
+    return _command_on_meeting(request, form, services(request).app.roundtable.publish_minutes, form.get("minutes", ""),
                                done="会议纪要已发布")
 
 
@@ -608,28 +605,28 @@ def _resolution_command(request: Request, form: Form, fn: Any, *args: Any, done:
 
 @action
 def assign_owner(request: Request, form: Form) -> Response:
-    return _resolution_command(request, form, services(request).app.assign_resolution_owner, _me_id(request),
+    return _resolution_command(request, form, services(request).app.roundtable.assign_resolution_owner, _me_id(request),
                                parse_uuid(request.path_params["resolution_id"]), form.get("owner", ""),
                                done="已指定负责人")
 
 
 @action
 def advance(request: Request, form: Form) -> Response:
-    return _resolution_command(request, form, services(request).app.advance_resolution, _me_id(request),
+    return _resolution_command(request, form, services(request).app.roundtable.advance_resolution, _me_id(request),
                                parse_uuid(request.path_params["resolution_id"]), form.get("status", ""),
                                done="落实状态已更新")
 
 
 @action
 def note(request: Request, form: Form) -> Response:
-    return _resolution_command(request, form, services(request).app.note_resolution_progress, _me_id(request),
+    return _resolution_command(request, form, services(request).app.roundtable.note_resolution_progress, _me_id(request),
                                parse_uuid(request.path_params["resolution_id"]), form.get("note", ""),
                                form.get("noted_on") or None, done="进展已记录")
 
 
 @action
 def rate(request: Request, form: Form) -> Response:
-    return _resolution_command(request, form, services(request).app.rate_resolution, _me_id(request),
+    return _resolution_command(request, form, services(request).app.roundtable.rate_resolution, _me_id(request),
                                parse_uuid(request.path_params["resolution_id"]),
                                parse_int(form.get("stars"), "评分"), done="感谢您的评价")
 

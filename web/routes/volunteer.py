@@ -16,10 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.action_day import SHANGHAI, HoursError, PlacesError
-from domain.errors import DomainError, InvalidInputError, NotFoundError
-from domain.text import mask_phone
-from projections import directory
+from domain.kernel.time import SHANGHAI
+from domain.volunteer.model import HoursError, PlacesError
+from domain.kernel.errors import DomainError, InvalidInputError, NotFoundError
+from domain.kernel.text import mask_phone
+from projections import accounts as directory
 from projections import volunteer as views
 from web import auth
 from web.auth import Principal
@@ -239,7 +240,7 @@ def create_day(request: Request, form: Form) -> Response:
     try:
         if street_wide:
             require(auth.is_street_official(principal, community), "只有街道工作人员可以创建全街道行动日")
-        day_id = command(request, services(request).app.create_action_day, parse_uuid(principal.account_id),
+        day_id = command(request, services(request).app.volunteer.create_action_day, parse_uuid(principal.account_id),
                          None if street_wide else parse_uuid(community["id"]),
                          parse_uuid(community["street_id"]) if street_wide else None,
                          form.get("title", ""), form.get("description", ""), form.get("date", "").strip(),
@@ -275,7 +276,7 @@ def day_page(request: Request) -> Response:
 def add_shift(request: Request, form: Form) -> Response:
     community, day = _day_for(request, may_organise)
     try:
-        command(request, services(request).app.add_shift, _me_id(request), parse_uuid(day["id"]),
+        command(request, services(request).app.volunteer.add_shift, _me_id(request), parse_uuid(day["id"]),
                 form.get("task", ""), form.get("place", ""),
                 parse_local_datetime(form.get("starts_at"), "开始时间格式不正确，例如 2026-05-03 09:00"),
                 parse_local_datetime(form.get("ends_at"), "结束时间格式不正确，例如 2026-05-03 11:00"),
@@ -302,7 +303,7 @@ def sign_up(request: Request, form: Form) -> Response:
     shift = shift_or_404(request, day)
     svc = services(request)
     try:
-        status = command(request, svc.app.sign_up_for_shift, _me_id(request),
+        status = command(request, svc.app.volunteer.sign_up_for_shift, _me_id(request),
                          parse_uuid(day["id"]), parse_uuid(shift["id"]), form.get("waitlist") == "1",
                          command_id=_cid(form))
     except DomainError as e:
@@ -321,7 +322,7 @@ def cancel(request: Request, form: Form) -> Response:
     day = day_or_404(request, community)
     shift = shift_or_404(request, day)
     try:
-        command(request, services(request).app.cancel_shift, _me_id(request),
+        command(request, services(request).app.volunteer.cancel_shift, _me_id(request),
                 parse_uuid(day["id"]), parse_uuid(shift["id"]), command_id=_cid(form))
     except DomainError as e:
         if is_htmx(request) and e.status < 500:
@@ -336,7 +337,7 @@ def cancel(request: Request, form: Form) -> Response:
 @action
 def dismiss_notices(request: Request, form: Form) -> Response:
     community = community_or_404(request)
-    command(request, services(request).app.dismiss_notices, _me_id(request),
+    command(request, services(request).app.volunteer.dismiss_notices, _me_id(request),
             command_id=_cid(form))
     return redirect(request, f"/c/{community['id']}/volunteer")
 
@@ -345,7 +346,7 @@ def dismiss_notices(request: Request, form: Form) -> Response:
 @action
 def call_off_shift(request: Request, form: Form) -> Response:
     community, day, shift = _shift_for(request, may_manage)
-    command(request, services(request).app.cancel_whole_shift, _me_id(request),
+    command(request, services(request).app.volunteer.cancel_whole_shift, _me_id(request),
             parse_uuid(day["id"]), parse_uuid(shift["id"]), form.get("reason", ""), command_id=_cid(form))
     return redirect(request, _day_url(community, day), "班次已取消，已通知报名和候补的志愿者")
 
@@ -353,7 +354,7 @@ def call_off_shift(request: Request, form: Form) -> Response:
 @action
 def call_off_day(request: Request, form: Form) -> Response:
     community, day = _day_for(request, may_manage)
-    command(request, services(request).app.cancel_action_day, _me_id(request),
+    command(request, services(request).app.volunteer.cancel_action_day, _me_id(request),
             parse_uuid(day["id"]), form.get("reason", ""), command_id=_cid(form))
     return redirect(request, _day_url(community, day), "行动日已取消，已通知报名和候补的志愿者")
 
@@ -361,7 +362,7 @@ def call_off_day(request: Request, form: Form) -> Response:
 @action
 def change_places(request: Request, form: Form) -> Response:
     community, day, shift = _shift_for(request, may_manage)
-    promoted = command(request, services(request).app.change_shift_places, _me_id(request),
+    promoted = command(request, services(request).app.volunteer.change_shift_places, _me_id(request),
                        parse_uuid(day["id"]), parse_uuid(shift["id"]), parse_places(form.get("places")),
                        command_id=_cid(form))
     message = "名额已调整，候补志愿者已按顺序递补" if promoted else "名额已调整"
@@ -371,7 +372,7 @@ def change_places(request: Request, form: Form) -> Response:
 @action
 def walk_in(request: Request, form: Form) -> Response:
     community, day, shift = _shift_for(request, may_organise)
-    command(request, services(request).app.walk_in_volunteer, _me_id(request),
+    command(request, services(request).app.volunteer.walk_in, _me_id(request),
             parse_uuid(day["id"]), parse_uuid(shift["id"]), form.get("phone", "")[:40],
             form.get("beyond_places") == "1", command_id=_cid(form))
     return redirect(request, f"{_day_url(community, day)}/shifts/{shift['id']}/checkin", "已现场加入并签到")
@@ -407,7 +408,7 @@ def attendance(request: Request, form: Form) -> Response:
     account_id = parse_uuid(request.path_params["account_id"], "志愿者")
     what = request.path_params["what"]
     app = services(request).app
-    use_case = {"in": app.check_in_volunteer, "out": app.check_out_volunteer}.get(what)
+    use_case = {"in": app.volunteer.check_in, "out": app.volunteer.check_out}.get(what)
     if use_case is None:
         raise NotFoundError("找不到该页面")
     url = f"{_day_url(community, day)}/shifts/{shift['id']}/checkin"
@@ -428,7 +429,7 @@ def attendance(request: Request, form: Form) -> Response:
 def correct(request: Request, form: Form) -> Response:
     community, day, shift = _shift_for(request, may_organise)
     account_id = parse_uuid(request.path_params["account_id"], "志愿者")
-    command(request, services(request).app.correct_hours, _me_id(request),
+    command(request, services(request).app.volunteer.correct_hours, _me_id(request),
             parse_uuid(day["id"]), parse_uuid(shift["id"]), account_id, parse_hours(form.get("hours")),
             form.get("reason", ""), command_id=_cid(form))
     return redirect(request, f"{_day_url(community, day)}/shifts/{shift['id']}/checkin", "服务时长已更正")
@@ -457,7 +458,7 @@ def my_page(request: Request) -> Response:
 @action
 def register_identity(request: Request, form: Form) -> Response:
     community = community_or_404(request)
-    command(request, services(request).app.register_volunteer_identity, _me_id(request),
+    command(request, services(request).app.volunteer.register_identity, _me_id(request),
             form.get("id_number", ""), command_id=_cid(form))
     return redirect(request, f"/c/{community['id']}/volunteer/me", "身份证号已登记（仅显示部分号码）")
 
@@ -466,7 +467,7 @@ def register_identity(request: Request, form: Form) -> Response:
 def issue_certificate(request: Request, form: Form) -> Response:
     community = community_or_404(request)
     org_id = parse_uuid(form.get("org_id"), "社区")
-    issued = command(request, services(request).app.issue_certificate, _me_id(request), org_id,
+    issued = command(request, services(request).app.volunteer.issue_certificate, _me_id(request), org_id,
                      form.get("year", ""), command_id=_cid(form))
     return redirect(request, f"/c/{community['id']}/volunteer/certificates/{issued['serial']}", "证明已开具")
 
@@ -512,7 +513,7 @@ def verify(request: Request) -> Response:
     code = _normalise_code(request.path_params["code"][:40])
     svc = services(request)
     row = views.certificate_by_code(svc.views, code) if code else None
-    result = svc.app.verify_certificate(UUID(row["certificate_id"]), code) if row else None
+    result = svc.app.volunteer.verify_certificate(UUID(row["certificate_id"]), code) if row else None
     if result is None or not result.found:
         return page_render(request, "volunteer/verify.html", status_code=404, result=None,
                            code=request.path_params["code"][:40], searched=True)

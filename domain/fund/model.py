@@ -13,15 +13,17 @@ from). Refunds and corrections are new events with a reason; nothing is edited o
 """
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
-from domain.ids import stable_id
-from domain.money import format_fen
+from domain.fund.policies import is_maker
+from domain.kernel.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from domain.kernel.ids import stable_id
+from domain.kernel.money import format_fen
+from domain.kernel.time import local_day, parse_date
+from domain.kernel.topics import moved
 
 CATEGORIES = {
     "elderly": "养老",
@@ -33,7 +35,6 @@ CATEGORIES = {
     "other": "其他",
 }
 PAYEE_KINDS = {"organisation": "单位", "individual": "个人"}
-CHINA = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
 
 OPEN, RELEASED, CANCELLED = "open", "released", "cancelled"
 PENDING, APPROVED, REJECTED, VOIDED = "pending", "approved", "rejected", "voided"
@@ -124,34 +125,14 @@ class FundInputError(InvalidInputError):
     """A field of a fund command is malformed."""
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def parse_day(text: str, year: int, today: date) -> str:
     """A payment day `YYYY-MM-DD` inside the fund's year and not in the future, as an ISO string."""
-    raw = (text or "").strip()
-    try:
-        if not _ISO_DATE.match(raw):
-            raise ValueError
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise FundInputError("日期格式应为 年-月-日，例如 2026-06-30") from None
+    day = parse_date(text)
     if day.year != year:
         raise FundInputError("日期须在 {year} 年内", year=year)
     if day > today:
         raise FundInputError("日期不能晚于今天")
     return day.isoformat()
-
-
-def local_day(at: datetime) -> date:
-    """The calendar day in China of an aware datetime."""
-    return at.astimezone(CHINA).date()
-
-
-def mask_payee(name: str) -> str:
-    """王小明 → 王**: enough to show a person was paid, not who."""
-    name = name.strip()
-    return (name[:1] + "*" * max(1, len(name) - 1)) if name else "*"
 
 
 class Fund(Aggregate):
@@ -401,7 +382,7 @@ class Fund(Aggregate):
         """A second fund manager approves a pending payment: only now does it count as paid."""
         self._require_open()
         p = self._pending_payment(payment_id)
-        if p["recorded_by"] == str(by):
+        if is_maker(p["recorded_by"], by):
             raise MakerCheckerError()
         self._payment_approved(payment_id=payment_id, amount=p["amount"], by=by, at=at)
 
@@ -419,7 +400,7 @@ class Fund(Aggregate):
         """A second fund manager sends a pending payment back; its reservation is released."""
         self._require_open()
         p = self._pending_payment(payment_id)
-        if p["recorded_by"] == str(by):
+        if is_maker(p["recorded_by"], by):
             raise MakerCheckerError("不能退回自己录入的支付；如需撤回，请使用「撤回」")
         self._payment_rejected(payment_id=payment_id, amount=p["amount"], reason=reason, by=by, at=at)
 
@@ -431,7 +412,7 @@ class Fund(Aggregate):
         """The fund manager who recorded a pending payment withdraws it; its reservation is released."""
         self._require_open()
         p = self._pending_payment(payment_id)
-        if p["recorded_by"] != str(by):
+        if not is_maker(p["recorded_by"], by):
             raise NotAllowedError("只有录入人可以撤回该支付；审核人请使用「退回」")
         self._payment_voided(payment_id=payment_id, amount=p["amount"], reason=reason, by=by, at=at)
 
@@ -517,3 +498,6 @@ class Fund(Aggregate):
         if p["status"] != PENDING:
             raise PaymentStateError(status=PAYMENT_STATUS_NAMES[p["status"]])
         return p
+
+
+moved({"domain.fund:Fund": Fund})

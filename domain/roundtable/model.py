@@ -1,7 +1,9 @@
-"""A roundtable meeting (议事会/圆桌会): registration and waitlist, agenda, attendance, motions and votes, minutes.
+"""The roundtable (议事会/圆桌会): a meeting (registration and waitlist, agenda, attendance, motions and votes,
+minutes) and the resolutions it adopts.
 
 One meeting is one aggregate, so its limits (capacity, one vote per resident per motion) are race-free under
-optimistic concurrency. Rules are checked in the public commands; the `@event` methods only assign."""
+optimistic concurrency. Rules are checked in the public commands (asking `policies` where a page asks too);
+the `@event` methods only assign. A resolution is its own aggregate so that the fund can refer to it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -9,15 +11,17 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from domain.kernel.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from domain.kernel.ids import stable_id
+from domain.kernel.topics import moved
+from domain.roundtable.policies import (CANCELLED, CLOSED, NO_QUORUM, OPEN, PASSED, REJECTED, SCHEDULED,
+                                        is_own_item, not_over, proposals_open, registration_open, votable)
 
 MODES = ("in_person", "online", "hybrid")
 VOTING_RULES = ("simple", "two_thirds")
 CHOICES = ("for", "against", "abstain")
 CHECK_IN_OPENS_BEFORE = timedelta(hours=2)
 
-SCHEDULED, OPEN, CLOSED, CANCELLED = "scheduled", "open", "closed", "cancelled"
-PASSED, REJECTED, NO_QUORUM = "passed", "rejected", "no_quorum"
 
 
 # --- named errors ---------------------------------------------------------------------------
@@ -236,7 +240,7 @@ class Meeting(Aggregate):
     # --- registration and waitlist --------------------------------------------------------
     def register(self, account_id: UUID, at: datetime) -> str:
         """A resident registers; beyond capacity they join the waitlist. Returns 'registered' or 'waitlisted'."""
-        if self.status != SCHEDULED or at > self.registration_deadline:
+        if not registration_open(self.status, self.registration_deadline, at):
             raise RegistrationClosedError()
         key = str(account_id)
         if key in self.registered or key in self.waitlist:
@@ -295,7 +299,7 @@ class Meeting(Aggregate):
     def propose_item(self, by: UUID, title: str, description: str, at: datetime) -> str:
         """Someone proposes an agenda item before the meeting; returns the item's id."""
         self._require(SCHEDULED, "会议已开始或已结束，不能再提议题")
-        if at >= self.starts_at:
+        if not proposals_open(self.status, self.starts_at, at):
             raise AgendaItemError("会议开始后不能再提议题")
         item_id = str(len(self.items) + 1)
         self._agenda_item_proposed(item_id=item_id, title=title, description=description, by=by, at=at)
@@ -309,11 +313,11 @@ class Meeting(Aggregate):
     def support_item(self, item_id: str, by: UUID, at: datetime) -> None:
         """Another resident supports a proposed item (once each; not one's own)."""
         item = self._item(item_id)
-        if self.status not in (SCHEDULED, OPEN):
+        if not not_over(self.status):
             raise AgendaItemError("会议已结束")
         if item["status"] == "declined":
             raise AgendaItemError("该议题未被采纳，不能再支持")
-        if item["proposed_by"] == str(by):
+        if is_own_item(item["proposed_by"], by):
             raise AgendaItemError("不能支持自己提出的议题")
         if str(by) in item["supporters"]:
             raise AlreadySupportedError()
@@ -327,7 +331,7 @@ class Meeting(Aggregate):
                     at: datetime) -> None:
         """The worker puts a proposed item on the agenda, at a position (1-based; default last)."""
         item = self._item(item_id)
-        if self.status not in (SCHEDULED, OPEN):
+        if not not_over(self.status):
             raise AgendaItemError("会议已结束，不能再调整议程")
         if item["status"] != "proposed":
             raise AgendaItemError("该议题已处理过")
@@ -350,7 +354,7 @@ class Meeting(Aggregate):
     def decline_item(self, item_id: str, reason: str, by: UUID, at: datetime) -> None:
         """The worker declines a proposed item, saying why."""
         item = self._item(item_id)
-        if self.status not in (SCHEDULED, OPEN):
+        if not not_over(self.status):
             raise AgendaItemError("会议已结束，不能再调整议程")
         if item["status"] != "proposed":
             raise AgendaItemError("该议题已处理过")
@@ -370,7 +374,7 @@ class Meeting(Aggregate):
     # --- attendance -----------------------------------------------------------------------
     def check_in(self, account_id: UUID, by: UUID, at: datetime) -> None:
         """The worker checks a resident in at the meeting (from 2 hours before the start)."""
-        if self.status not in (SCHEDULED, OPEN):
+        if not not_over(self.status):
             raise AttendanceError("会议已结束或已取消，不能签到")
         if at < self.starts_at - CHECK_IN_OPENS_BEFORE:
             raise AttendanceError("会议开始前 2 小时才开始签到")
@@ -384,7 +388,7 @@ class Meeting(Aggregate):
 
     def check_out(self, account_id: UUID, by: UUID, at: datetime) -> None:
         """The worker records that a resident left."""
-        if self.status not in (SCHEDULED, OPEN):
+        if not not_over(self.status):
             raise AttendanceError("会议已结束或已取消")
         if str(account_id) not in self.present:
             raise AttendanceError("该居民不在会场")
@@ -407,7 +411,7 @@ class Meeting(Aggregate):
             raise MotionError("只能对已列入议程的议题发起表决")
         if self.open_motion_id() is not None:
             raise MotionError("已有一项表决正在进行")
-        if any(m["item_id"] == str(item_id) and m["outcome"] in (PASSED, REJECTED) for m in self.motions.values()):
+        if not votable([str(item_id)], self.motions.values()):
             raise MotionError("该议题已经表决过")
         motion_id = str(len(self.motions) + 1)
         self._motion_opened(motion_id=motion_id, item_id=str(item_id), title=title or item["title"], by=by, at=at)
@@ -493,3 +497,106 @@ class Meeting(Aggregate):
     def _require(self, status: str, message: str) -> None:
         if self.status != status:
             raise MeetingPhaseError(message)
+
+PLANNED, IN_PROGRESS, DONE = "planned", "in_progress", "done"
+FOLLOW_UP_STEPS = {PLANNED: IN_PROGRESS, IN_PROGRESS: DONE}
+
+
+class FollowUpError(ConflictError):
+    """The follow-up step is not possible in the resolution's present state."""
+
+    message = "该决议当前不能进行此操作"
+
+
+class AlreadyRatedError(ConflictError):
+    """Each resident rates a resolution's outcome once."""
+
+    message = "您已经评价过了"
+
+
+class Resolution(Aggregate):
+    """A motion's outcome, kept as its own aggregate so that other contexts (the fund) can refer to it."""
+
+    @staticmethod
+    def id_for(meeting_id: UUID, motion_id: UUID | str) -> UUID:
+        return stable_id("resolution", meeting_id, motion_id)
+
+    @classmethod
+    def create_id(cls, meeting_id: UUID, motion_id: str, community_id: UUID, title: str,
+                  passed: bool, votes_for: int, votes_against: int, abstentions: int,
+                  at: datetime) -> UUID:
+        return cls.id_for(meeting_id, motion_id)
+
+    @event("Adopted")
+    def __init__(self, meeting_id: UUID, motion_id: str, community_id: UUID, title: str,
+                 passed: bool, votes_for: int, votes_against: int, abstentions: int,
+                 at: datetime) -> None:
+        self.meeting_id = meeting_id
+        self.motion_id = motion_id
+        self.community_id = community_id
+        self.title = title
+        self.passed = passed
+        self.votes_for = votes_for
+        self.votes_against = votes_against
+        self.abstentions = abstentions
+        self.adopted_at = at
+        self.owner = ""
+        self.follow_up_status = PLANNED
+        self.progress_notes = 0
+        self.ratings: dict[str, int] = {}
+
+    # --- follow-up (决议落实) ------------------------------------------------------------------
+    def assign_owner(self, owner: str, by: UUID, at: datetime) -> None:
+        """The worker names who carries the resolution out (a person, office or contractor)."""
+        self._require_passed()
+        if self.follow_up_status == DONE:
+            raise FollowUpError("该决议已落实完毕")
+        self._owner_assigned(owner=owner, by=by, at=at)
+
+    @event("OwnerAssigned")
+    def _owner_assigned(self, owner: str, by: UUID, at: datetime) -> None:
+        self.owner = owner
+
+    def advance(self, status: str, by: UUID, at: datetime) -> None:
+        """Move the follow-up one step: planned → in progress → done."""
+        self._require_passed()
+        if not self.owner:
+            raise FollowUpError("请先指定负责人")
+        if FOLLOW_UP_STEPS.get(self.follow_up_status) != status:
+            raise FollowUpError("落实状态只能按 计划中 → 进行中 → 已完成 的顺序推进")
+        self._follow_up_status_changed(status=status, by=by, at=at)
+
+    @event("FollowUpStatusChanged")
+    def _follow_up_status_changed(self, status: str, by: UUID, at: datetime) -> None:
+        self.follow_up_status = status
+
+    def note_progress(self, note: str, noted_on: str, by: UUID, at: datetime) -> None:
+        """A dated progress note (noted_on is an ISO date, e.g. 2026-05-20)."""
+        self._require_passed()
+        self._progress_noted(note=note, noted_on=noted_on, by=by, at=at)
+
+    @event("ProgressNoted")
+    def _progress_noted(self, note: str, noted_on: str, by: UUID, at: datetime) -> None:
+        self.progress_notes += 1
+
+    def rate(self, resident: UUID, stars: int, at: datetime) -> None:
+        """A resident rates the outcome, 1–5 stars, once, when the follow-up is done."""
+        self._require_passed()
+        if self.follow_up_status != DONE:
+            raise FollowUpError("决议落实完成后才能评价")
+        if not isinstance(stars, int) or not 1 <= stars <= 5:
+            raise InvalidInputError("评分应为 1 到 5 星")
+        if str(resident) in self.ratings:
+            raise AlreadyRatedError()
+        self._rated(resident=resident, stars=stars, at=at)
+
+    @event("Rated")
+    def _rated(self, resident: UUID, stars: int, at: datetime) -> None:
+        self.ratings[str(resident)] = stars
+
+    def _require_passed(self) -> None:
+        if not self.passed:
+            raise FollowUpError("未通过的表决没有落实跟进")
+
+
+moved({"domain.meeting:Meeting": Meeting, "domain.resolution:Resolution": Resolution})

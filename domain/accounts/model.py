@@ -1,4 +1,5 @@
-"""A person's account: sealed personal data, password hash, residencies and scoped roles."""
+"""Accounts and places: a person's account (sealed personal data, password hash, residencies, scoped roles),
+the district → street → community hierarchy, and each community's roll of verified residents."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,9 +7,16 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import roles
-from domain.errors import ConflictError, InvalidInputError, NotAllowedError
-from domain.ids import stable_id
+from domain.kernel import roles
+from domain.kernel.errors import ConflictError, InvalidInputError, NotAllowedError
+from domain.kernel.ids import stable_id
+from domain.kernel.topics import moved
+
+
+class PhoneTakenError(ConflictError):
+    """Another account already uses this phone number."""
+
+    message = "该手机号已注册，请直接登录"
 
 
 class Account(Aggregate):
@@ -122,3 +130,100 @@ class Account(Aggregate):
         self._require_active()
         if self.residencies.get(str(community_id)) != roles.PENDING:
             raise ConflictError("该居民没有待审核的申请")
+
+
+class District(Aggregate):
+    """A district (区), identified by its code."""
+
+    @staticmethod
+    def id_for(code: str) -> UUID:
+        return stable_id("district", code)
+
+    @classmethod
+    def create_id(cls, code: str, name: str) -> UUID:
+        return cls.id_for(code)
+
+    @event("Founded")
+    def __init__(self, code: str, name: str) -> None:
+        self.code = code
+        self.name = name
+
+
+class Street(Aggregate):
+    """A street office's area (街道) within a district."""
+
+    @staticmethod
+    def id_for(code: str) -> UUID:
+        return stable_id("street", code)
+
+    @classmethod
+    def create_id(cls, code: str, name: str, district_id: UUID) -> UUID:
+        return cls.id_for(code)
+
+    @event("Founded")
+    def __init__(self, code: str, name: str, district_id: UUID) -> None:
+        self.code = code
+        self.name = name
+        self.district_id = district_id
+
+
+class Community(Aggregate):
+    """A residents' community (社区) within a street."""
+
+    @staticmethod
+    def id_for(code: str) -> UUID:
+        return stable_id("community", code)
+
+    @classmethod
+    def create_id(cls, code: str, name: str, street_id: UUID, district_id: UUID) -> UUID:
+        return cls.id_for(code)
+
+    @event("Founded")
+    def __init__(self, code: str, name: str, street_id: UUID, district_id: UUID) -> None:
+        self.code = code
+        self.name = name
+        self.street_id = street_id
+        self.district_id = district_id
+
+
+class Residents(Aggregate):
+    """The verified residents of one community, saved in the same append as every verification and erasure.
+
+    The domain reads a meeting's roll from here (events), never from the directory view: a lagging view would
+    silently leave a resident off. Stores older than this aggregate get it built once from the account events
+    (`Started` then carries everyone verified so far)."""
+
+    @staticmethod
+    def id_for(community_id: UUID) -> UUID:
+        return stable_id("community-residents", community_id)
+
+    @classmethod
+    def create_id(cls, community_id: UUID, verified: list[str]) -> UUID:
+        return cls.id_for(community_id)
+
+    @event("Started")
+    def __init__(self, community_id: UUID, verified: list[str]) -> None:
+        self.community_id = community_id
+        self.verified = dict.fromkeys(verified, True)   # a dict, not a set: snapshots are JSON
+
+    def add(self, account_id: UUID) -> None:
+        """A worker verified the person as a resident."""
+        if str(account_id) not in self.verified:
+            self._added(account_id=account_id)
+
+    @event("Added")
+    def _added(self, account_id: UUID) -> None:
+        self.verified[str(account_id)] = True
+
+    def remove(self, account_id: UUID) -> None:
+        """The person no longer counts (erased)."""
+        if str(account_id) in self.verified:
+            self._removed(account_id=account_id)
+
+    @event("Removed")
+    def _removed(self, account_id: UUID) -> None:
+        self.verified.pop(str(account_id), None)
+
+
+moved({"domain.account:Account": Account, "domain.community:District": District,
+       "domain.community:Street": Street, "domain.community:Community": Community})

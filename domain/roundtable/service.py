@@ -1,43 +1,59 @@
-"""Use cases of the roundtable context: meetings, registration, agenda, attendance, votes, minutes, follow-up.
+"""Use cases of the roundtable (`app.roundtable.*`): meetings, registration, agenda, attendance, votes, minutes,
+follow-up.
 
-Workers (roles.WORKER of the meeting's community) run meetings; verified residents of that community take part.
-Every use case saves through `self.execute(...)`, so a command id makes repeats harmless, and the meeting's
-own stream makes its limits (capacity, one vote per resident per motion) hold under concurrency."""
+Workers of the meeting's community run meetings; its verified residents take part (`policies` says who, and the
+pages ask the same). Every use case saves through `app.execute`, so a command id makes repeats harmless, and the
+meeting's own stream makes its limits (capacity, one vote per resident per motion) hold under concurrency."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain import roles
-from domain.errors import InvalidInputError, NotAllowedError
-from domain.meeting import PASSED, Meeting
-from domain.resolution import Resolution
-from domain.text import clean_text
-from domain.usecases.base import UseCases
+from domain.kernel.actor import Actor
+from domain.kernel.errors import NotAllowedError
+from domain.kernel.people import InDistrict
+from domain.kernel.text import clean_text
+from domain.kernel.time import local_date, parse_date
+from domain.roundtable.model import PASSED, Meeting, Resolution
+from domain.roundtable.policies import may_propose_items, may_run_meetings, may_take_part
+
+if TYPE_CHECKING:
+    from domain.kernel.application import Linli
+
+Rule = Callable[[Actor, InDistrict], bool]
+REFUSALS: dict[Rule, str] = {
+    may_run_meetings: "只有本社区的社区工作者可以进行此操作",
+    may_take_part: "只有经过核实的本社区居民可以进行此操作",
+    may_propose_items: "只有本社区经过核实的居民或社区工作者可以提议题",
+}
 
 
-class RoundtableUseCases(UseCases):
-    """The roundtable use cases."""
+class RoundtableService:
+    """The roundtable's use cases."""
 
-    snapshotting = {Meeting: 200}
+    def __init__(self, app: Linli) -> None:
+        self.app = app
 
-    # --- helpers ---------------------------------------------------------------------------
     def meeting(self, meeting_id: UUID) -> Meeting:
         """The meeting, or NotFoundError."""
-        return self.load(Meeting, meeting_id, "会议")
+        return self.app.load(Meeting, meeting_id, "会议")
 
     def resolution(self, resolution_id: UUID) -> Resolution:
         """The resolution, or NotFoundError."""
-        return self.load(Resolution, resolution_id, "决议")
+        return self.app.load(Resolution, resolution_id, "决议")
 
-    def _worker_of(self, worker_id: UUID, community_id: UUID) -> None:
-        self._require_role(worker_id, roles.WORKER, community_id)
+    def _require(self, rule: Rule, account_id: UUID, community_id: UUID) -> None:
+        """NotAllowedError unless `rule` admits the account (as the events say it is) in the community."""
+        accounts = self.app.accounts
+        if not rule(accounts.actor(account_id), accounts.community(community_id)):
+            raise NotAllowedError(REFUSALS[rule])
 
-    def _resident_of(self, account_id: UUID, community_id: UUID) -> None:
-        self._require_resident(account_id, community_id)
+    def _by(self, rule: Rule, account_id: UUID) -> Callable[[Meeting | Resolution], None]:
+        """A check for `_meeting_action`/`_resolution_action`: `rule` must admit the account in the community."""
+        return lambda subject: self._require(rule, account_id, subject.community_id)
 
     def _meeting_action(self, use_case: str, command_id: str | None, meeting_id: UUID, check, act) -> Any:
         """Load the meeting fresh, check who may act on it, run the command, save the meeting."""
@@ -45,7 +61,7 @@ class RoundtableUseCases(UseCases):
             meeting = self.meeting(meeting_id)
             check(meeting)
             return act(meeting), [meeting]
-        return self.execute(use_case, command_id, action)
+        return self.app.execute(use_case, command_id, action)
 
     # --- scheduling ------------------------------------------------------------------------
     def schedule_meeting(self, worker_id: UUID, community_id: UUID, title: str, purpose: str,
@@ -53,15 +69,15 @@ class RoundtableUseCases(UseCases):
                          registration_deadline: datetime, voting_rule: str, quorum_percent: int,
                          command_id: str | None = None) -> UUID:
         """A community worker schedules a meeting of the community's roundtable."""
-        self.community(community_id)
-        self._worker_of(worker_id, community_id)
+        self.app.accounts.community(community_id)
+        self._require(may_run_meetings, worker_id, community_id)
         title = clean_text(title, "会议主题", max_length=80)
         purpose = clean_text(purpose, "会议目的", max_length=2000, multiline=True)
         place = clean_text(place, "地点", max_length=200)
         meeting_id = uuid.uuid4()
 
         def action():
-            at = self.clock()
+            at = self.app.clock()
             Meeting.check_schedule(starts_at, ends_at, registration_deadline, mode, capacity, voting_rule,
                                    quorum_percent, at)
             meeting = Meeting(id=meeting_id, community_id=community_id, title=title, purpose=purpose,
@@ -69,7 +85,7 @@ class RoundtableUseCases(UseCases):
                               registration_deadline=registration_deadline, voting_rule=voting_rule,
                               quorum_percent=quorum_percent, scheduled_by=worker_id, at=at)
             return meeting.id, [meeting]
-        return self.execute("rt-schedule", command_id, action)
+        return self.app.execute("rt-schedule", command_id, action)
 
     def reschedule_meeting(self, worker_id: UUID, meeting_id: UUID, starts_at: datetime, ends_at: datetime,
                            place: str, registration_deadline: datetime, reason: str = "",
@@ -79,49 +95,45 @@ class RoundtableUseCases(UseCases):
         place = clean_text(place, "地点", max_length=200)
         reason = clean_text(reason, "改期原因", max_length=200, required=False)
         return self._meeting_action(
-            "rt-reschedule", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id),
+            "rt-reschedule", command_id, meeting_id, self._by(may_run_meetings, worker_id),
             lambda m: m.reschedule(starts_at, ends_at, place, registration_deadline, reason, worker_id,
-                                   self.clock()))
+                                   self.app.clock()))
 
     def cancel_meeting(self, worker_id: UUID, meeting_id: UUID, reason: str, command_id: str | None = None) -> None:
         """The worker calls a meeting off before it opens, saying why."""
         reason = clean_text(reason, "取消原因", max_length=200)
         return self._meeting_action(
-            "rt-cancel", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id),
-            lambda m: m.cancel(reason, worker_id, self.clock()))
+            "rt-cancel", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.cancel(reason, worker_id, self.app.clock()))
 
-    def open_meeting(self, worker_id: UUID, meeting_id: UUID, candidates: Iterable[UUID],
-                     command_id: str | None = None) -> int:
-        """The worker opens the meeting; the roll is frozen: every candidate who is a verified resident now.
-
-        `candidates` comes from the directory view; each is checked again against its account here."""
-        candidates = list(dict.fromkeys(UUID(str(c)) for c in candidates))
-
+    def open_meeting(self, worker_id: UUID, meeting_id: UUID, command_id: str | None = None) -> int:
+        """The worker opens the meeting; its roll is frozen: the community's verified residents, read from the
+        community's own events (never from a view, which may lag). Returns the roll's size."""
         def act(m: Meeting) -> int:
-            roll = [c for c in candidates if self.is_verified_resident(c, m.community_id)]
-            m.open(roll, worker_id, self.clock())
+            m.open(self.app.accounts.verified_residents(m.community_id), worker_id, self.app.clock())
             return len(m.roll)
         return self._meeting_action(
-            "rt-open", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id), act)
+            "rt-open", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            act)
 
     def adjourn_meeting(self, worker_id: UUID, meeting_id: UUID, command_id: str | None = None) -> None:
         """The worker closes the meeting after its motions are closed."""
         return self._meeting_action(
-            "rt-adjourn", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id),
-            lambda m: m.adjourn(worker_id, self.clock()))
+            "rt-adjourn", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.adjourn(worker_id, self.app.clock()))
 
     # --- registration --------------------------------------------------------------------
     def register_for_meeting(self, account_id: UUID, meeting_id: UUID, command_id: str | None = None) -> str:
         """A verified resident registers; 'registered', or 'waitlisted' when the meeting is full."""
         return self._meeting_action(
-            "rt-register", command_id, meeting_id, lambda m: self._resident_of(account_id, m.community_id),
-            lambda m: m.register(account_id, self.clock()))
+            "rt-register", command_id, meeting_id, self._by(may_take_part, account_id),
+            lambda m: m.register(account_id, self.app.clock()))
 
     def cancel_registration(self, account_id: UUID, meeting_id: UUID, command_id: str | None = None) -> str | None:
         """A resident withdraws; returns the id of the waitlisted resident promoted in their place, if any."""
         return self._meeting_action(
             "rt-unregister", command_id, meeting_id, lambda m: None,
-            lambda m: m.cancel_registration(account_id, self.clock()))
+            lambda m: m.cancel_registration(account_id, self.app.clock()))
 
     # --- agenda --------------------------------------------------------------------------
     def propose_agenda_item(self, account_id: UUID, meeting_id: UUID, title: str, description: str,
@@ -130,46 +142,46 @@ class RoundtableUseCases(UseCases):
         title = clean_text(title, "议题", max_length=80)
         description = clean_text(description, "议题说明", max_length=2000, required=False, multiline=True)
         return self._meeting_action(
-            "rt-propose", command_id, meeting_id, lambda m: self._participant(account_id, m.community_id),
-            lambda m: m.propose_item(account_id, title, description, self.clock()))
+            "rt-propose", command_id, meeting_id, self._by(may_propose_items, account_id),
+            lambda m: m.propose_item(account_id, title, description, self.app.clock()))
 
     def support_agenda_item(self, account_id: UUID, meeting_id: UUID, item_id: str,
                             command_id: str | None = None) -> None:
         """Another resident supports a proposed item."""
         return self._meeting_action(
-            "rt-support", command_id, meeting_id, lambda m: self._resident_of(account_id, m.community_id),
-            lambda m: m.support_item(str(item_id), account_id, self.clock()))
+            "rt-support", command_id, meeting_id, self._by(may_take_part, account_id),
+            lambda m: m.support_item(str(item_id), account_id, self.app.clock()))
 
     def accept_agenda_item(self, worker_id: UUID, meeting_id: UUID, item_id: str, planned_minutes: int,
                            position: int | None = None, command_id: str | None = None) -> None:
         """The worker puts an item on the agenda with its planned minutes and place in the order."""
         return self._meeting_action(
-            "rt-accept", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id),
-            lambda m: m.accept_item(str(item_id), planned_minutes, position, worker_id, self.clock()))
+            "rt-accept", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.accept_item(str(item_id), planned_minutes, position, worker_id, self.app.clock()))
 
     def decline_agenda_item(self, worker_id: UUID, meeting_id: UUID, item_id: str, reason: str,
                             command_id: str | None = None) -> None:
         """The worker declines an item with a reason the proposer can read."""
         reason = clean_text(reason, "理由", max_length=200)
         return self._meeting_action(
-            "rt-decline", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id),
-            lambda m: m.decline_item(str(item_id), reason, worker_id, self.clock()))
+            "rt-decline", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.decline_item(str(item_id), reason, worker_id, self.app.clock()))
 
     # --- attendance ----------------------------------------------------------------------
     def check_in(self, worker_id: UUID, meeting_id: UUID, account_id: UUID, command_id: str | None = None) -> None:
         """The worker checks a verified resident of the community in."""
         def check(m: Meeting) -> None:
-            self._worker_of(worker_id, m.community_id)
-            if not self.is_verified_resident(account_id, m.community_id):
+            self._require(may_run_meetings, worker_id, m.community_id)
+            if not self.app.accounts.is_verified_resident(account_id, m.community_id):
                 raise NotAllowedError("只有本社区经过核实的居民可以签到参会")
         return self._meeting_action("rt-check-in", command_id, meeting_id, check,
-                                    lambda m: m.check_in(account_id, worker_id, self.clock()))
+                                    lambda m: m.check_in(account_id, worker_id, self.app.clock()))
 
     def check_out(self, worker_id: UUID, meeting_id: UUID, account_id: UUID, command_id: str | None = None) -> None:
         """The worker records that a resident left the meeting."""
         return self._meeting_action(
-            "rt-check-out", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id),
-            lambda m: m.check_out(account_id, worker_id, self.clock()))
+            "rt-check-out", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.check_out(account_id, worker_id, self.app.clock()))
 
     # --- motions and votes ---------------------------------------------------------------
     def open_motion(self, worker_id: UUID, meeting_id: UUID, item_id: str, title: str = "",
@@ -177,23 +189,23 @@ class RoundtableUseCases(UseCases):
         """The worker puts an agenda item to the vote; returns the motion id."""
         title = clean_text(title, "表决事项", max_length=120, required=False)
         return self._meeting_action(
-            "rt-open-motion", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id),
-            lambda m: m.open_motion(str(item_id), title, worker_id, self.clock()))
+            "rt-open-motion", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.open_motion(str(item_id), title, worker_id, self.app.clock()))
 
     def cast_vote(self, account_id: UUID, meeting_id: UUID, motion_id: str, choice: str,
                   command_id: str | None = None) -> str:
         """A checked-in resident of the community votes for / against / abstain, once per motion."""
         return self._meeting_action(
-            "rt-vote", command_id, meeting_id, lambda m: self._resident_of(account_id, m.community_id),
-            lambda m: (m.cast_vote(str(motion_id), account_id, choice, self.clock()), choice)[1])
+            "rt-vote", command_id, meeting_id, self._by(may_take_part, account_id),
+            lambda m: (m.cast_vote(str(motion_id), account_id, choice, self.app.clock()), choice)[1])
 
     def close_motion(self, worker_id: UUID, meeting_id: UUID, motion_id: str,
                      command_id: str | None = None) -> dict:
         """The worker closes a vote; a passed motion becomes a Resolution in the same atomic save."""
         def action():
             meeting = self.meeting(meeting_id)
-            self._worker_of(worker_id, meeting.community_id)
-            at = self.clock()
+            self._require(may_run_meetings, worker_id, meeting.community_id)
+            at = self.app.clock()
             result = meeting.close_motion(str(motion_id), worker_id, at)
             resolution = None
             if result["outcome"] == PASSED:
@@ -203,22 +215,22 @@ class RoundtableUseCases(UseCases):
                     votes_against=result["votes_against"], abstentions=result["abstentions"], at=at)
                 result["resolution_id"] = str(resolution.id)
             return result, [meeting, resolution]
-        return self.execute("rt-close-motion", command_id, action)
+        return self.app.execute("rt-close-motion", command_id, action)
 
     # --- minutes -------------------------------------------------------------------------
     def publish_minutes(self, worker_id: UUID, meeting_id: UUID, text: str, command_id: str | None = None) -> None:
         """The worker publishes the minutes; the tallies in them come from the vote record."""
         text = clean_text(text, "会议纪要", max_length=10_000, multiline=True)
         return self._meeting_action(
-            "rt-minutes", command_id, meeting_id, lambda m: self._worker_of(worker_id, m.community_id),
-            lambda m: m.publish_minutes(text, worker_id, self.clock()))
+            "rt-minutes", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.publish_minutes(text, worker_id, self.app.clock()))
 
     def meeting_history(self, meeting_id: UUID) -> list:
         """Every stored event of the meeting and of its resolutions, in order (for "as of" pages)."""
         meeting = self.meeting(meeting_id)
-        events = list(self.repository.event_store.get(meeting.id))
+        events = list(self.app.repository.event_store.get(meeting.id))
         for motion_id in meeting.motions:
-            events.extend(self.repository.event_store.get(Resolution.id_for(meeting.id, motion_id)))
+            events.extend(self.app.repository.event_store.get(Resolution.id_for(meeting.id, motion_id)))
         return sorted(events, key=lambda e: e.at)  # stable: at equal times the meeting comes first
 
     # --- follow-up of resolutions --------------------------------------------------------
@@ -227,54 +239,38 @@ class RoundtableUseCases(UseCases):
             resolution = self.resolution(resolution_id)
             check(resolution)
             return act(resolution), [resolution]
-        return self.execute(use_case, command_id, action)
+        return self.app.execute(use_case, command_id, action)
 
     def assign_resolution_owner(self, worker_id: UUID, resolution_id: UUID, owner: str,
                                 command_id: str | None = None) -> None:
         """The worker names who carries out a resolution."""
         owner = clean_text(owner, "负责人", max_length=60)
         return self._resolution_action(
-            "rt-owner", command_id, resolution_id, lambda r: self._worker_of(worker_id, r.community_id),
-            lambda r: r.assign_owner(owner, worker_id, self.clock()))
+            "rt-owner", command_id, resolution_id, self._by(may_run_meetings, worker_id),
+            lambda r: r.assign_owner(owner, worker_id, self.app.clock()))
 
     def advance_resolution(self, worker_id: UUID, resolution_id: UUID, status: str,
                            command_id: str | None = None) -> None:
         """The worker moves the follow-up on: planned → in_progress → done."""
         return self._resolution_action(
-            "rt-advance", command_id, resolution_id, lambda r: self._worker_of(worker_id, r.community_id),
-            lambda r: r.advance(status, worker_id, self.clock()))
+            "rt-advance", command_id, resolution_id, self._by(may_run_meetings, worker_id),
+            lambda r: r.advance(status, worker_id, self.app.clock()))
 
     def note_resolution_progress(self, worker_id: UUID, resolution_id: UUID, note: str, noted_on: str | None = None,
                                  command_id: str | None = None) -> None:
         """The worker adds a dated progress note (the date defaults to today in Asia/Shanghai)."""
         note = clean_text(note, "进展", max_length=1000, multiline=True)
-        if noted_on:
-            try:
-                noted_on = date.fromisoformat(noted_on.strip()).isoformat()
-            except ValueError:
-                raise InvalidInputError("日期格式应为 2026-05-01") from None
+        day = parse_date(noted_on).isoformat() if noted_on else None
 
         def act(r: Resolution) -> None:
-            at = self.clock()
-            day = noted_on or _shanghai_date(at)
-            r.note_progress(note, day, worker_id, at)
+            at = self.app.clock()
+            r.note_progress(note, day or local_date(at), worker_id, at)
         return self._resolution_action(
-            "rt-progress", command_id, resolution_id, lambda r: self._worker_of(worker_id, r.community_id), act)
+            "rt-progress", command_id, resolution_id, self._by(may_run_meetings, worker_id), act)
 
     def rate_resolution(self, account_id: UUID, resolution_id: UUID, stars: int,
                         command_id: str | None = None) -> None:
         """A verified resident of the community rates a done resolution, 1–5, once."""
         return self._resolution_action(
-            "rt-rate", command_id, resolution_id, lambda r: self._resident_of(account_id, r.community_id),
-            lambda r: r.rate(account_id, stars, self.clock()))
-
-    def _participant(self, account_id: UUID, community_id: UUID) -> None:
-        if not (self.is_verified_resident(account_id, community_id)
-                or self.has_role(account_id, roles.WORKER, community_id)):
-            raise NotAllowedError("只有本社区经过核实的居民或社区工作者可以提议题")
-
-
-def _shanghai_date(at: datetime) -> str:
-    """The calendar date in Asia/Shanghai (UTC+8, no daylight saving) of an aware instant."""
-    from datetime import timedelta, timezone
-    return at.astimezone(timezone(timedelta(hours=8))).date().isoformat()
+            "rt-rate", command_id, resolution_id, self._by(may_take_part, account_id),
+            lambda r: r.rate(account_id, stars, self.app.clock()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from domain.errors import InvalidInputError
+from domain.kernel.errors import InvalidInputError
 
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -57,6 +57,12 @@ def normalise_phone(value: str | None) -> str:
     if not _PHONE.match(digits):
         raise TextError(field="手机号", reason="格式不正确，请输入 11 位大陆手机号，例如 138 0013 8000")
     return digits
+
+
+def mask_name(name: str) -> str:
+    """王小明 → 王**: the surname shows that a person is meant, not who (public pages, verifications, 公示)."""
+    name = (name or "").strip()
+    return (name[:1] + "*" * max(1, len(name) - 1)) if name else "*"
 
 
 def mask_phone(phone: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from domain.errors import InvalidInputError
+from domain.kernel.errors import InvalidInputError
 
 FEN_PER_YUAN = 100
 MAX_FEN = 100_000_000 * FEN_PER_YUAN  # 1 亿元: anything above is a typo, not a community budget

@@ -1,11 +1,16 @@
-"""The Linli application: one event store, one notification log, the use cases of every context."""
+"""The Linli application: one event store, one notification log, and one service per context on top of it.
+
+Every context's service is reached as an attribute (`app.volunteer.sign_up_for_shift(...)`); all of them save
+through the one `execute` here, so a cross-context save (a passed motion and its resolution) is one atomic
+append and every command is idempotent by its id in the same way."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 from uuid import UUID
@@ -14,44 +19,51 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from domain.command import ProcessedCommand
-from domain.errors import BusyError, DomainError, NotFoundError
-from domain.privacy import InMemoryKeyStore, KeyStore, Sealer
-from domain.usecases.accounts import AccountUseCases
-from domain.usecases.fund import FundUseCases
-from domain.usecases.roundtable import RoundtableUseCases
-from domain.usecases.volunteer import VolunteerUseCases
+from domain.kernel.command import ProcessedCommand
+from domain.kernel.errors import BusyError, DomainError, NotFoundError
+from domain.kernel.privacy import InMemoryKeyStore, KeyStore, Sealer
 
-T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 Action = Callable[[], tuple[Any, Iterable[Aggregate | None]]]
+DEV_SECRET = "linli-dev-secret"
 
 
 def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Linli(AccountUseCases, RoundtableUseCases, VolunteerUseCases, FundUseCases, Application):
-    """All of Linli's use cases over one event store (one log keeps cross-context saves atomic)."""
+@dataclass(frozen=True)
+class DomainContext:
+    """A bounded context's domain part: its service (built over the application) and snapshot intervals."""
+
+    name: str
+    service: Callable[[Linli], Any]
+    snapshots: Mapping[type[Aggregate], int] = field(default_factory=dict)
+
+
+class Linli(Application):
+    """The event store, `execute`, `load`/`find`, the clock and the sealer; the contexts' services on top."""
 
     name = "Linli"
     # Hot aggregates (a meeting while residents vote, a fund on payment day) stay in memory and are
     # fast-forwarded from the store on every get, so other processes' writes are always seen.
     env = {"AGGREGATE_CACHE_MAXSIZE": "2000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+    is_snapshotting_enabled = True
     max_attempts = 30
-    snapshotting_intervals = {
-        **AccountUseCases.snapshotting,
-        **RoundtableUseCases.snapshotting,
-        **VolunteerUseCases.snapshotting,
-        **FundUseCases.snapshotting,
-    }
 
-    def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore | None = None,
-                 clock: Callable[[], datetime] = system_clock) -> None:
-        super().__init__(env)
+    def __init__(self, env: Mapping[str, str] | None = None, *, contexts: Iterable[DomainContext] = (),
+                 keys: KeyStore | None = None, clock: Callable[[], datetime] = system_clock,
+                 secret: str = DEV_SECRET, fund_budget_fen: int = 20_000_000) -> None:
+        contexts = list(contexts)
+        self.snapshotting_intervals = {cls: n for c in contexts for cls, n in c.snapshots.items()}
+        super().__init__(dict(env) if env is not None else None)
         self.sealer = Sealer(keys or InMemoryKeyStore())
         self.clock = clock
-        self._secret = (self.env.get("LINLI_SECRET") or "linli-dev-secret").encode()
+        self.fund_budget_fen = fund_budget_fen
+        self._secret = secret.encode()
+        self.contexts = tuple(c.name for c in contexts)
+        for context in contexts:
+            setattr(self, context.name, context.service(self))
 
     # --- the one way every use case saves -------------------------------------------------
     def execute(self, use_case: str, command_id: str | None, action: Action) -> Any:
@@ -96,11 +108,8 @@ class Linli(AccountUseCases, RoundtableUseCases, VolunteerUseCases, FundUseCases
 
     def load(self, cls: type[A], aggregate_id: UUID, what: str = "记录") -> A:
         """Get an aggregate of the expected type or raise a NotFoundError that names it."""
-        try:
-            aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFoundError("找不到该{what}", what=what) from None
-        if not isinstance(aggregate, cls):
+        aggregate = self.find(cls, aggregate_id)
+        if aggregate is None:
             raise NotFoundError("找不到该{what}", what=what)
         return aggregate
 
@@ -115,3 +124,7 @@ class Linli(AccountUseCases, RoundtableUseCases, VolunteerUseCases, FundUseCases
     def phone_key(self, phone: str) -> str:
         """A keyed digest of a canonical phone number: finds the account without storing the number."""
         return hmac.new(self._secret, phone.encode(), hashlib.sha256).hexdigest()
+
+    def keyed_digest(self, message: bytes) -> bytes:
+        """HMAC-SHA256 of `message` under the deployment's secret (verification codes nobody can make up)."""
+        return hmac.new(self._secret, message, hashlib.sha256).digest()

@@ -1,9 +1,9 @@
-"""The directory: places, people (names and phones unsealed), residencies and role grants."""
+"""The accounts context's read model, the directory: places, people (names and phones unsealed), residencies and
+role grants."""
 from __future__ import annotations
 
-from domain.account import Account
-from domain.community import Community, District, Street
-from domain.privacy import ERASED
+from domain.accounts.model import Account, Community, District, Street
+from domain.kernel.privacy import ERASED
 from projections.base import Context, Projection
 from projections.db import Database, Tx
 

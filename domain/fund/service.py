@@ -1,44 +1,33 @@
-"""Use cases of the community fund: open, allocate, commit, pay (maker/checker), refund, close."""
+"""Use cases of the community fund (`app.fund.*`): open, allocate, commit, pay (maker/checker), refund, close.
+Every write is by a fund manager of that community (`policies`), each idempotent by its command id."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-from domain import roles
-from domain.errors import InvalidInputError, NotFoundError
-from domain.fund import (Fund, FundNotOpenError, FundYearOutOfReachError, ResolutionNotPassedError, local_day,
-                         parse_day)
-from domain.money import parse_fen
-from domain.resolution import Resolution
-from domain.text import clean_text
-from domain.usecases.base import UseCases
+from domain.fund.inputs import check_year
+from domain.fund.model import Fund, FundNotOpenError, FundYearOutOfReachError, ResolutionNotPassedError, parse_day
+from domain.fund.policies import may_manage_fund
+from domain.kernel.errors import NotAllowedError, NotFoundError
+from domain.kernel.money import parse_fen
+from domain.kernel.text import clean_text
+from domain.kernel.time import local_day
 
-DEFAULT_BUDGET_FEN = 20_000_000  # 200,000.00 yuan
-
-
-def check_year(year: int | str) -> int:
-    """A fund year between 2000 and 2100, written with the ASCII digits only (no `2_026`, ` 2026`, `٢٠٢٦`)."""
-    if isinstance(year, bool) or not isinstance(year, (int, str)):
-        raise InvalidInputError("年度不正确")
-    text = str(year)
-    if not (len(text) == 4 and text.isascii() and text.isdigit()):
-        raise InvalidInputError("年度不正确")
-    value = int(text)
-    if not 2000 <= value <= 2100:
-        raise InvalidInputError("年度不正确")
-    return value
+if TYPE_CHECKING:
+    from domain.kernel.application import Linli
 
 
-class FundUseCases(UseCases):
-    """The community fund: every write by a fund manager of that community, each idempotent by command id."""
+class FundService:
+    """The community fund: one `Fund` aggregate per community and year."""
 
-    snapshotting = {Fund: 100}
+    def __init__(self, app: Linli) -> None:
+        self.app = app
 
     # --- reads ---------------------------------------------------------------------------
-    def fund(self, community_id: UUID, year: int) -> Fund | None:
+    def year_fund(self, community_id: UUID, year: int) -> Fund | None:
         """The fund of a community and year, or None if it was never opened."""
-        return self.find(Fund, Fund.id_for(community_id, check_year(year)))
+        return self.app.find(Fund, Fund.id_for(community_id, check_year(year)))
 
     # --- writes --------------------------------------------------------------------------
     def open_fund(self, by: UUID, community_id: UUID, year: int, command_id: str | None = None) -> UUID:
@@ -48,10 +37,10 @@ class FundUseCases(UseCases):
 
         def action():
             fund_id = Fund.id_for(community_id, year)
-            if self.find(Fund, fund_id) is not None:
+            if self.app.find(Fund, fund_id) is not None:
                 return fund_id, []
             return fund_id, [self._new_fund(by, community_id, year)]
-        return self.execute("fund-open", command_id, action)
+        return self.app.execute("fund-open", command_id, action)
 
     def allocate(self, by: UUID, community_id: UUID, year: int, resolution_id: UUID, title: str,
                  category: str, amount: str | int, command_id: str | None = None) -> UUID:
@@ -60,18 +49,18 @@ class FundUseCases(UseCases):
         self._require_fund_manager(by, community_id)
         title = clean_text(title, "项目名称", max_length=80)
         fen = parse_fen(amount)
-        resolution = self.find(Resolution, resolution_id)
-        if resolution is None or resolution.community_id != community_id:
+        resolution = self.app.roundtable.resolution(resolution_id)
+        if resolution.community_id != community_id:
             raise NotFoundError("找不到该决议")
         if not resolution.passed:
             raise ResolutionNotPassedError()
         project_id = uuid4()
 
         def action():
-            fund = self.find(Fund, Fund.id_for(community_id, year)) or self._new_fund(by, community_id, year)
-            fund.allocate(project_id, resolution.id, resolution.title, title, category, fen, by, self.clock())
+            fund = self.app.find(Fund, Fund.id_for(community_id, year)) or self._new_fund(by, community_id, year)
+            fund.allocate(project_id, resolution.id, resolution.title, title, category, fen, by, self.app.clock())
             return project_id, [fund]
-        return self.execute("fund-allocate", command_id, action)
+        return self.app.execute("fund-allocate", command_id, action)
 
     def increase_allocation(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
                             reason: str, command_id: str | None = None) -> None:
@@ -124,10 +113,10 @@ class FundUseCases(UseCases):
         payee = clean_text(payee, "收款方", max_length=60)
         description = clean_text(description, "用途说明", max_length=200)
         receipt_ref = clean_text(receipt_ref, "票据编号", max_length=60)
-        paid_on = parse_day(paid_on, year, local_day(self.clock()))
+        paid_on = parse_day(paid_on, year, local_day(self.app.clock()))
         payment_id = uuid4()
         if payee_kind == "individual":
-            sealed, payee = self.sealer.seal(payment_id, {"payee": payee}), ""
+            sealed, payee = self.app.sealer.seal(payment_id, {"payee": payee}), ""
         else:
             sealed = ""
 
@@ -171,7 +160,7 @@ class FundUseCases(UseCases):
         reason = self._fund_reason(reason)
         self._fund_change(by, community_id, year, "fund-erase-payee", command_id,
                      lambda fund, at: fund.erase_payee(payment_id, reason, by, at))
-        self.sealer.keys.delete(payment_id)
+        self.app.sealer.keys.delete(payment_id)
 
     def close_year(self, by: UUID, community_id: UUID, year: int, command_id: str | None = None) -> int:
         """Close the year's fund; returns the unspent balance in fen."""
@@ -187,21 +176,23 @@ class FundUseCases(UseCases):
         self._require_fund_manager(by, community_id)
 
         def action():
-            fund = self.find(Fund, Fund.id_for(community_id, year))
+            fund = self.app.find(Fund, Fund.id_for(community_id, year))
             if fund is None:
                 raise FundNotOpenError()
-            return change(fund, self.clock()), [fund]
-        return self.execute(use_case, command_id, action)
+            return change(fund, self.app.clock()), [fund]
+        return self.app.execute(use_case, command_id, action)
 
     def _new_fund(self, by: UUID, community_id: UUID, year: int) -> Fund:
-        self.community(community_id)
-        if abs(year - local_day(self.clock()).year) > 1:
+        self.app.accounts.community(community_id)
+        if abs(year - local_day(self.app.clock()).year) > 1:
             raise FundYearOutOfReachError(year=year)
-        budget = getattr(self, "fund_budget_fen", DEFAULT_BUDGET_FEN)
-        return Fund(community_id=community_id, year=year, budget_fen=budget, by=by, at=self.clock())
+        return Fund(community_id=community_id, year=year, budget_fen=self.app.fund_budget_fen, by=by,
+                    at=self.app.clock())
 
     def _require_fund_manager(self, by: UUID, community_id: UUID) -> None:
-        self._require_role(by, roles.FUND_MANAGER, community_id)  # type: ignore[attr-defined]
+        accounts = self.app.accounts
+        if not may_manage_fund(accounts.actor(by), accounts.community(community_id)):
+            raise NotAllowedError("只有本社区的资金管理员可以进行此操作")
 
     @staticmethod
     def _fund_reason(reason: str) -> str:

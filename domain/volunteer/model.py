@@ -9,16 +9,17 @@ notices-seen mark. A `Certificate` per organisation × volunteer × year records
 of service hours."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
-from domain.ids import stable_id
+from domain.kernel.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from domain.kernel.ids import stable_id
+from domain.kernel.time import local_date, parse_date
+from domain.kernel.topics import moved
+from domain.volunteer.policies import sign_up_closes_at, sign_up_open
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_CUTOFF_MINUTES = 120
 MAX_CUTOFF_MINUTES = 7 * 24 * 60
 MAX_PLACES = 1000
@@ -158,11 +159,6 @@ class ShiftNotFoundError(NotFoundError):
     message = "找不到该班次"
 
 
-def local_date(moment: datetime) -> str:
-    """The calendar date (ISO) of a moment in Asia/Shanghai."""
-    return moment.astimezone(SHANGHAI).date().isoformat()
-
-
 class ActionDay(Aggregate):
     """One action day of a community (or of a whole street) with all its shifts and their places."""
 
@@ -197,12 +193,7 @@ class ActionDay(Aggregate):
     @classmethod
     def check_details(cls, date_text: str, cutoff_minutes: int) -> None:
         """Refuse a malformed date or cut-off before anything is created."""
-        try:
-            day = date.fromisoformat(date_text)
-        except (TypeError, ValueError):
-            raise InvalidInputError("日期格式不正确") from None
-        if not 2000 <= day.year <= 2100:
-            raise InvalidInputError("日期格式不正确")
+        parse_date(date_text, "日期")
         if not 0 <= cutoff_minutes <= MAX_CUTOFF_MINUTES:
             raise InvalidInputError("截止时间应在班次开始前 0 到 168 小时之间")
 
@@ -261,7 +252,7 @@ class ActionDay(Aggregate):
 
     def cutoff(self, shift_id: UUID) -> datetime:
         """When sign-up and cancel close for a shift."""
-        return self.shift(shift_id)["starts_at"] - timedelta(minutes=self.cutoff_minutes)
+        return sign_up_closes_at(self.shift(shift_id)["starts_at"], self.cutoff_minutes)
 
     def is_cancelled(self, shift_id: UUID) -> bool:
         """The organiser called this shift (or its day) off."""
@@ -271,7 +262,7 @@ class ActionDay(Aggregate):
         shift = self.shift(shift_id)
         if shift.get("cancelled"):
             raise ShiftCancelledError()
-        if at >= self.cutoff(shift_id):
+        if not sign_up_open(shift["starts_at"], self.cutoff_minutes, at):
             raise SignUpClosedError(hours=_hours_text(self.cutoff_minutes))
         return shift
 
@@ -622,3 +613,7 @@ class Certificate(Aggregate):
                 org_name: str, year: str, minutes: int, items: list[dict], by: UUID, at: datetime) -> None:
         self.issues.append({"revision": revision, "serial": serial, "code": code, "org_name": org_name,
                             "minutes": minutes, "items": items, "at": at})
+
+
+moved({"domain.action_day:ActionDay": ActionDay, "domain.action_day:Volunteer": Volunteer,
+       "domain.action_day:Certificate": Certificate})

@@ -6,7 +6,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.ids import stable_id
+from domain.kernel.ids import stable_id
+from domain.kernel.topics import moved
 
 
 class ProcessedCommand(Aggregate):
@@ -23,3 +24,6 @@ class ProcessedCommand(Aggregate):
     @event("Processed")
     def __init__(self, use_case: str, command_id: str, result: Any) -> None:
         self.result = result
+
+
+moved({"domain.command:ProcessedCommand": ProcessedCommand})

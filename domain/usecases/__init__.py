@@ -1,1 +1,0 @@
-"""Use cases, one mixin per bounded context, combined into `domain.application.Linli`."""
