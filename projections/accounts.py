@@ -2,10 +2,25 @@
 role grants."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from domain.accounts.model import Account, Community, District, Street
 from domain.kernel.privacy import ERASED
 from projections.base import Context, Projection
 from projections.db import Database, Tx
+
+@dataclass(frozen=True)
+class Place:
+    """A district, street or community as the pages show it (and as the policies read it: id, street, district)."""
+
+    id: str
+    kind: str
+    code: str
+    name: str
+    street_id: str | None = None
+    district_id: str | None = None
+    street_name: str = ""
+
 
 projection = Projection(
     name="directory",
@@ -97,15 +112,33 @@ def residencies(db: Database, account_id: str) -> list[dict]:
                   "WHERE r.account_id = ? ORDER BY p.name", (account_id,))
 
 
-def place(db: Database, place_id: str) -> dict | None:
-    """A district, street or community by id."""
-    return db.one("SELECT * FROM dir_places WHERE id = ?", (place_id,))
+def place(db: Database, place_id: str, kind: str | None = None) -> Place | None:
+    """A district, street or community by id (of that kind, when given)."""
+    row = db.one("SELECT p.*, s.name AS street_name FROM dir_places p LEFT JOIN dir_places s ON s.id = p.street_id "
+                 "WHERE p.id = ?", (place_id,))
+    if row is None or (kind is not None and row["kind"] != kind):
+        return None
+    return _place(row)
 
 
-def communities(db: Database) -> list[dict]:
-    """Every community with its street's name, for the sign-up form and the street views."""
-    return db.all("SELECT c.id, c.name, c.street_id, s.name AS street_name FROM dir_places c "
-                  "LEFT JOIN dir_places s ON s.id = c.street_id WHERE c.kind = 'community' ORDER BY s.name, c.name")
+def communities(db: Database, street_id: str | None = None) -> list[Place]:
+    """Every community (of one street, when given) with its street's name, by street then name."""
+    where, params = ("AND c.street_id = ? ", (street_id,)) if street_id else ("", ())
+    rows = db.all("SELECT c.*, s.name AS street_name FROM dir_places c LEFT JOIN dir_places s ON s.id = c.street_id "
+                  f"WHERE c.kind = 'community' {where}ORDER BY s.name, c.name", params)
+    return [_place(r) for r in rows]
+
+
+def places_of_kind(db: Database, kind: str) -> list[Place]:
+    """Every district, street or community, by name."""
+    rows = db.all("SELECT p.*, s.name AS street_name FROM dir_places p LEFT JOIN dir_places s ON s.id = p.street_id "
+                  "WHERE p.kind = ? ORDER BY p.name", (kind,))
+    return [_place(r) for r in rows]
+
+
+def _place(row: dict) -> Place:
+    return Place(id=row["id"], kind=row["kind"], code=row["code"], name=row["name"], street_id=row["street_id"],
+                 district_id=row["district_id"], street_name=row.get("street_name") or "")
 
 
 def residents(db: Database, community_id: str, status: str, limit: int = 50, offset: int = 0) -> list[dict]:

@@ -68,9 +68,9 @@ def test_every_event_type_is_documented():
 
 
 def test_every_route_is_documented():
-    from web.routes import all_routes
+    from web.contexts import routes
     docs = (ROOT / "docs" / "REFERENCE.md").read_text()
-    missing = [r.path for r in all_routes() if f"`{r.path}`" not in docs]
+    missing = [r.path for r in routes() if f"`{r.path}`" not in docs]
     assert missing == [], f"add these routes to docs/REFERENCE.md: {missing}"
 
 

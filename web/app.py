@@ -15,14 +15,17 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from types import SimpleNamespace
+
+from domain.kernel import people
+from domain.kernel.actor import Actor
 from domain.kernel.money import format_fen
-from domain.kernel.text import mask_phone
-from projections import accounts as directory
-from web import auth
-from web.auth import Principal
-from web.http import current_csrf_token, current_gettext, is_htmx, new_command_id, render
+from domain.kernel.text import mask_name, mask_phone
+from web import contexts
+from web.auth import principal_for
+from web.http import current_csrf_token, current_gettext, current_url, is_htmx, new_command_id, render
 from web.i18n import LANGUAGES, load_catalogs
-from web.routes import all_routes
+from web.localtime import local_input, local_time
 from web.security import SecurityMiddleware
 from web.sessions import Sessions
 from web.settings import Settings
@@ -37,16 +40,26 @@ ERROR_TEXT = {400: "请求有误", 401: "请先登录", 403: "您没有权限访
 
 
 def templates_env() -> Environment:
+    """Jinja2 with autoescape; templates ask the contexts' policies (`rules.<context>.may_…`, `people.is_…`) and
+    build every link with `url(name, …)` over the named routes."""
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["yuan"] = format_fen
     env.filters["mask_phone"] = mask_phone
-    env.globals["LANGUAGES"] = LANGUAGES
-    env.globals["current_csrf_token"] = current_csrf_token
-    env.globals["_"] = current_gettext
-    env.globals["new_command_id"] = new_command_id
-    env.globals.update(auth.PREDICATES)
+    env.filters["mask_name"] = mask_name
+    env.globals.update(
+        LANGUAGES=LANGUAGES, current_csrf_token=current_csrf_token, _=current_gettext, new_command_id=new_command_id,
+        url=current_url, rules=SimpleNamespace(**contexts.policies()), people=people, community_tabs=community_tabs,
+        local_time=local_time, local_input=local_input)
     return env
+
+
+def community_tabs(actor: Actor, community: object) -> list[contexts.Tab]:
+    """The community pages' tabs this person sees."""
+    if isinstance(community, dict):  # transitional: pages not yet moved pass view rows
+        from web.routes._legacy import _place
+        community = _place(community)
+    return [t for t in contexts.tabs() if t.shown is None or t.shown(actor, community)]
 
 
 def create_app(env: Mapping[str, str] | None = None, services: Services | None = None) -> Starlette:
@@ -73,7 +86,7 @@ def create_app(env: Mapping[str, str] | None = None, services: Services | None =
         return await run_in_threadpool(_error_page, request, 500, ERROR_TEXT[500])
 
     app = Starlette(
-        routes=[*all_routes(), Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
+        routes=[*contexts.routes(), Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
@@ -81,22 +94,10 @@ def create_app(env: Mapping[str, str] | None = None, services: Services | None =
     app.state.templates = templates_env()
     app.state.catalogs = load_catalogs()
     app.state.sessions = Sessions(svc.views, settings.session_idle_minutes)
-    app.state.principal_for = lambda account_id: principal_for(svc, account_id)
+    app.state.principal_for = lambda account_id: principal_for(svc.views, account_id)
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes,
                        secure_cookies=settings.secure_cookies)
     return app
-
-
-def principal_for(svc: Services, account_id: str) -> Principal:
-    """The principal for a logged-in account, from the directory view."""
-    person = directory.person(svc.views, account_id)
-    if person is None or person["erased"]:
-        return auth.ANONYMOUS
-    return Principal(
-        account_id=account_id, name=person["name"], phone=person["phone"],
-        grants=frozenset((g["role"], g["scope_id"]) for g in directory.grants(svc.views, account_id)),
-        residencies={r["community_id"]: r["status"] for r in directory.residencies(svc.views, account_id)},
-    )
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:

@@ -1,20 +1,34 @@
 """The contexts registry: the one place a bounded context is added.
 
-Each line names a context's service and snapshot intervals (domain), its read model (projections), and its
-routes, community tab and English catalogue (web). The composition root (`web.wiring.build`, `create_app`)
-builds everything from this list; nothing else enumerates the contexts."""
+Each line names a context's domain part (service and snapshot intervals), its policies (which the templates ask
+too), its read model, its web package and its community tabs. The composition root (`web.wiring.build`,
+`web.app.create_app`) builds everything from this list; nothing else enumerates the contexts.
+
+A web package `web/<context>/` has `routes.py` (a `routes` list) and may give, in `pages.py`, the hooks other
+pages collect (`contributions`): `overview_card(request, community) -> Panel | None`,
+`agenda(request, community_ids) -> list[AgendaItem]`, `notices(request) -> list[Panel]` and
+`street_columns(request, street, communities) -> list[Column]` (see `web.panels`)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+from types import ModuleType
+from typing import Any
 
+from domain.accounts import policies as accounts_policies
 from domain.accounts.model import Residents
 from domain.accounts.service import AccountService
+from domain.fund import policies as fund_policies
 from domain.fund.model import Fund
 from domain.fund.service import FundService
+from domain.kernel.actor import Actor
 from domain.kernel.application import DomainContext
+from domain.roundtable import policies as roundtable_policies
 from domain.roundtable.model import Meeting
 from domain.roundtable.service import RoundtableService
+from domain.volunteer import policies as volunteer_policies
 from domain.volunteer.model import ActionDay, Volunteer
 from domain.volunteer.service import VolunteerService
 from projections import accounts as accounts_views
@@ -26,10 +40,14 @@ from projections.base import Projection
 
 @dataclass(frozen=True)
 class Tab:
-    """A tab of the community pages: its label (a msgid) and the route it opens."""
+    """A tab of the community pages: its key (pages say `tab=key`), label (a msgid), the route it opens, its place,
+    and who sees it (a policy; everyone when None)."""
 
+    key: str
     label: str
     route: str
+    order: int
+    shown: Callable[[Actor, Any], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -37,10 +55,10 @@ class Context:
     """One bounded context, across the layers."""
 
     domain: DomainContext
+    policies: ModuleType
     projection: Projection | None
-    routes: str                      # the module whose `routes` list it serves (a name: routes import the registry)
-    tab: Tab | None = None
-    catalogue: str = ""
+    web: str                         # the package name (its routes import this registry, so not the module)
+    tabs: Sequence[Tab] = ()
 
     @property
     def name(self) -> str:
@@ -48,14 +66,16 @@ class Context:
 
 
 CONTEXTS: Sequence[Context] = (
-    Context(DomainContext("accounts", AccountService, {Residents: 100}), accounts_views.projection,
-            "web.routes.core", catalogue="core"),
-    Context(DomainContext("roundtable", RoundtableService, {Meeting: 200}), roundtable_views.projection,
-            "web.routes.roundtable", Tab("议事会", "roundtable_index"), "roundtable"),
-    Context(DomainContext("volunteer", VolunteerService, {ActionDay: 50, Volunteer: 50}), volunteer_views.projection,
-            "web.routes.volunteer", Tab("志愿服务站", "volunteer_index"), "volunteer"),
-    Context(DomainContext("fund", FundService, {Fund: 100}), fund_views.projection,
-            "web.routes.fund", Tab("专项资金", "fund_index"), "fund"),
+    Context(DomainContext("accounts", AccountService, {Residents: 100}), accounts_policies,
+            accounts_views.projection, "web.accounts",
+            (Tab("overview", "概况", "community", 0),
+             Tab("residents", "居民审核", "residents", 90, accounts_policies.may_review_residents))),
+    Context(DomainContext("roundtable", RoundtableService, {Meeting: 200}), roundtable_policies,
+            roundtable_views.projection, "web.roundtable", (Tab("roundtable", "议事会", "roundtable_index", 10),)),
+    Context(DomainContext("volunteer", VolunteerService, {ActionDay: 50, Volunteer: 50}), volunteer_policies,
+            volunteer_views.projection, "web.volunteer", (Tab("volunteer", "志愿服务站", "volunteer_index", 20),)),
+    Context(DomainContext("fund", FundService, {Fund: 100}), fund_policies,
+            fund_views.projection, "web.fund", (Tab("fund", "专项资金", "fund_index", 30),)),
 )
 
 
@@ -67,3 +87,36 @@ def domain_contexts() -> list[DomainContext]:
 def projections() -> list[Projection]:
     """Every read model, in the order the runner feeds them."""
     return [c.projection for c in CONTEXTS if c.projection is not None]
+
+
+def routes() -> list[Any]:
+    """Every context's routes."""
+    return [route for c in CONTEXTS for route in import_module(f"{c.web}.routes").routes]
+
+
+def tabs() -> list[Tab]:
+    """The community pages' tabs, in order."""
+    return sorted((t for c in CONTEXTS for t in c.tabs), key=lambda t: t.order)
+
+
+def policies() -> dict[str, ModuleType]:
+    """Each context's policies by name: what templates ask (`rules.volunteer.may_organise(me, …)`)."""
+    return {c.name: c.policies for c in CONTEXTS}
+
+
+@cache
+def _pages(web: str) -> ModuleType | None:
+    try:
+        return import_module(f"{web}.pages")
+    except ModuleNotFoundError as e:
+        if e.name != f"{web}.pages":
+            raise
+        return None
+
+
+def contributions(hook: str) -> Iterator[Callable[..., Any]]:
+    """Every context's `pages.<hook>` function, in registry order."""
+    for context in CONTEXTS:
+        pages = _pages(context.web)
+        if pages is not None and hasattr(pages, hook):
+            yield getattr(pages, hook)

@@ -1,4 +1,4 @@
-"""What every route uses: `page`/`action` wrappers, `render`, `command`, redirects and flash messages.
+"""What every route uses: `page`/`action` wrappers, `render`, `command`/`respond`, `url`, redirects and flashes.
 
 Routes are plain functions run in Starlette's threadpool (the eventsourcing application is synchronous).
 `page` serves GETs; `action` serves POSTs after checking the CSRF token and cleaning the form. Both are
@@ -11,10 +11,10 @@ import hmac
 import math
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from domain.kernel.errors import DomainError
+from domain.kernel.errors import DomainError, NotAllowedError, NotFoundError
 from web.auth import ANONYMOUS, Principal
 from web.security import CSRF_COOKIE
 
@@ -105,12 +105,29 @@ def new_command_id() -> str:
     return uuid.uuid4().hex
 
 
+def url_for(request: Request, name: str, query: Mapping[str, Any] | None = None, **path_params: Any) -> str:
+    """The local path of a named route (never an absolute URL: a poisoned Host header never reaches a link),
+    with an optional query string (empty values left out)."""
+    return _path(request.app.router, name, query, path_params)
+
+
+def current_url(name: str, query: Mapping[str, Any] | None = None, **path_params: Any) -> str:
+    """`url_for` for templates (a Jinja global `url`, so imported macros can use it too)."""
+    return _path(_rendering.router, name, query, path_params)
+
+
+def _path(router: Any, name: str, query: Mapping[str, Any] | None, path_params: Mapping[str, Any]) -> str:
+    path = str(router.url_path_for(name, **{k: str(v) for k, v in path_params.items()}))
+    params = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+    return f"{path}?{urlencode(params)}" if params else path
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a template with the common context (me, csrf, language, flash, gettext)."""
+    """Render a template with the common context (me, csrf, language, flash, gettext, url)."""
     templates = request.app.state.templates
     csrf = request.scope.get("state", {}).get("csrf", "")
     _ = gettext_for(request)
-    _rendering.csrf, _rendering.gettext = csrf, _
+    _rendering.csrf, _rendering.gettext, _rendering.router = csrf, _, request.app.router
     flash = getattr(request.state, "flash", None)
     html = templates.get_template(template).render(
         request=request, me=me(request), csrf_token=csrf,
@@ -156,6 +173,29 @@ def command(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any)
     svc = services(request)
     svc.runner.wait(svc.app.recorder.max_notification_id() or 0, timeout=5.0)
     return result
+
+
+def respond(request: Request, form: Form, use_case: Callable[..., Any], *args: Any, done: str | Callable[[Any], str],
+            to: str | Callable[[Any], str], fragment: Callable[[str, bool], Response] | None = None) -> Response:
+    """Run one use case with the form's command id (views updated before answering), then: htmx gets
+    `fragment(message, failed)` when there is one, a plain form a 303 to `to` with `done` as its one-time message.
+    A refusal goes into the fragment for htmx; otherwise it is raised, and `page`/`action` answer with its page."""
+    try:
+        result = command(request, use_case, *args, command_id=form.get("command_id") or None)
+    except DomainError as e:
+        if fragment is None or not is_htmx(request) or e.status >= 500:
+            raise
+        return fragment(error_text(request, e), True)
+    message = done(result) if callable(done) else done
+    if fragment is not None and is_htmx(request):
+        return fragment(gettext_for(request)(message), False)
+    return redirect(request, to(result) if callable(to) else to, message)
+
+
+def require(allowed: bool, message: str = "您没有权限访问此页面") -> None:
+    """Deny unless the named policy said yes."""
+    if not allowed:
+        raise NotAllowedError(message)
 
 
 # --- pagination ---------------------------------------------------------------------------------
@@ -267,7 +307,6 @@ async def read_form(request: Request) -> Form:
 
 def parse_uuid(value: str | None, what: str = "记录") -> uuid.UUID:
     """A UUID from a path or form field, or a 404 in Chinese."""
-    from domain.kernel.errors import NotFoundError
     try:
         return uuid.UUID(str(value))
     except (ValueError, TypeError):

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from domain.kernel.time import SHANGHAI, local_day
 
 
 def local_time(iso: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -23,4 +22,9 @@ def now(request: Request) -> datetime:
 
 def local_today(request: Request) -> date:
     """Today's date in Shanghai by the application's clock."""
-    return now(request).astimezone(SHANGHAI).date()
+    return local_day(now(request))
+
+
+def local_input(iso: str | None) -> str:
+    """A stored UTC ISO time as the value of an <input type=datetime-local> (Shanghai time)."""
+    return local_time(iso, "%Y-%m-%dT%H:%M")

@@ -99,7 +99,7 @@ def test_read_your_writes_waits_until_the_views_show_the_command(services):
         places = Places(services.app)
         position = services.app.recorder.max_notification_id()
         assert services.runner.wait(position, timeout=5)
-        assert directory.place(services.views, str(places.community))["name"] == "江苏路社区"
+        assert directory.place(services.views, str(places.community)).name == "江苏路社区"
     finally:
         services.runner.stop()
 

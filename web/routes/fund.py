@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
@@ -22,11 +22,11 @@ from domain.kernel.privacy import ERASED
 from domain.fund.inputs import check_year
 from projections import accounts as directory
 from projections import fund as views
-from web import auth
+from web.routes._legacy import auth
 from web.auth import Principal
 from web.localtime import local_time, local_today
 from web.http import Form, action, command, error_text, is_htmx, me, page, parse_uuid, redirect, render, services
-from web.routes.core import community_or_404, require
+from web.routes._legacy import community_or_404, require
 
 FIGURE_NAMES = {"budget": "年度预算", "allocated": "已分配", "committed": "已预留", "pending": "待审核",
                 "paid": "已支付", "available": "可用余额"}
@@ -53,8 +53,8 @@ def may_manage_fund(principal: Principal, community: dict) -> bool:
 
 def may_see_street(principal: Principal, street: dict) -> bool:
     """All communities' funds side by side: the street's officials and the district's."""
-    return principal.has(roles.STREET_OFFICIAL, street["id"]) or \
-        principal.has(roles.DISTRICT_OFFICIAL, street.get("district_id"))
+    return principal.has_role(roles.STREET_OFFICIAL, street["id"]) or \
+        principal.has_role(roles.DISTRICT_OFFICIAL, street.get("district_id"))
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -335,8 +335,9 @@ def street(request: Request) -> Response:
     """All communities of a street, their funds side by side."""
     street_id = parse_uuid(request.path_params["street_id"], "街道")
     svc = services(request)
-    place = directory.place(svc.views, str(street_id))
-    if place is None or place["kind"] != "street":
+    found = directory.place(svc.views, str(street_id), kind="street")
+    place = asdict(found) if found else None
+    if place is None:
         raise NotFoundError("找不到该街道")
     require(may_see_street(me(request), place))
     year = year_param(request)

@@ -24,12 +24,12 @@ from starlette.routing import Route
 
 from domain.kernel.errors import DomainError, InvalidInputError, NotFoundError
 from projections import roundtable as views
-from web import auth
+from web.routes._legacy import auth
 from web.auth import Principal
 from web.localtime import SHANGHAI, local_time
 from web.http import (Form, Pager, action, command, error_text, gettext_for, is_htmx, me, page, parse_uuid,
                       redirect, render, services)
-from web.routes.core import community_or_404, require
+from web.routes._legacy import community_or_404, require
 
 LIVE_SECONDS = 10 * 60          # one server-sent-events connection lives at most this long
 LIVE_INTERVAL = 1.0             # the room screen polls the views this often

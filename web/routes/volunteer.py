@@ -22,12 +22,12 @@ from domain.kernel.errors import DomainError, InvalidInputError, NotFoundError
 from domain.kernel.text import mask_phone
 from projections import accounts as directory
 from projections import volunteer as views
-from web import auth
+from web.routes._legacy import auth
 from web.auth import Principal
 from web.localtime import local_time, local_today, now
 from web.http import (Form, action, command, error_text, is_htmx, me, page, parse_uuid, redirect, render,
                       services)
-from web.routes.core import community_or_404, require
+from web.routes._legacy import community_or_404, require
 
 BASE = "/c/{community_id}/volunteer"
 
@@ -262,7 +262,7 @@ def _day_context(request: Request, community: dict, day: dict) -> dict:
                 may_organise=may_organise(principal, community, day),
                 may_manage=may_manage(principal, community, day),
                 may_volunteer=may_volunteer(principal, community),
-                street_name=(directory.place(svc.views, day["street_id"]) or {}).get("name", ""))
+                street_name=getattr(directory.place(svc.views, day["street_id"]), "name", ""))
 
 
 @page(public=True)
@@ -438,7 +438,7 @@ def correct(request: Request, form: Form) -> Response:
 # --- my volunteering, identity, certificates -------------------------------------------------------------------
 def _org_names(request: Request, rows: list[dict]) -> dict[str, str]:
     db = services(request).views
-    return {r["org_id"]: (directory.place(db, r["org_id"]) or {}).get("name", "") for r in rows}
+    return {r["org_id"]: getattr(directory.place(db, r["org_id"]), "name", "") for r in rows}
 
 
 @page

@@ -1,0 +1,1 @@
+"""The roundtable context's pages."""
