@@ -1,46 +1,18 @@
-"""Shared fixtures: a controllable clock, the application on each store, a web client, a live server, Chromium."""
+"""Fixtures: a controllable clock, the application on each store, a web client, a live server, Chromium. What they
+build with lives in `tests/builders.py`."""
 from __future__ import annotations
 
-import os
-import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-
-import httpx
 import pytest
 
 from domain.kernel.application import Linli
 from domain.kernel.privacy import InMemoryKeyStore
-from web.passwords import hash_password
+from tests.builders import Clock, LiveServer, Places, WebClient, drop_schemas, new_schema, postgres_env
 from web.contexts import domain_contexts
 from web.settings import Settings
-from web.wiring import Services, build
-
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct-horse-42"
-_PASSWORD_HASH = hash_password(PASSWORD)
+from web.wiring import build
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-class Clock:
-    """A clock the test moves by hand; starts at 2026-05-01 09:00 Asia/Shanghai (01:00 UTC)."""
-
-    def __init__(self, now: datetime | None = None) -> None:
-        self.now = now or datetime(2026, 5, 1, 1, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
@@ -55,86 +27,9 @@ def linli(clock: Clock) -> Linli:
                  clock=clock)
 
 
-class Places:
-    """A district, a street and two communities, founded through the use cases."""
-
-    def __init__(self, app: Linli) -> None:
-        self.district = app.accounts.found_district("320106", "鼓楼区")
-        self.street = app.accounts.found_street("320106001", "宁海路街道", self.district)
-        self.community = app.accounts.found_community("320106001001", "江苏路社区", self.street)
-        self.other_community = app.accounts.found_community("320106001002", "颐和路社区", self.street)
-
-
 @pytest.fixture
 def places(linli: Linli) -> Places:
     return Places(linli)
-
-
-_phones = iter(range(10_000_000, 99_999_999))
-
-
-def new_phone() -> str:
-    return f"139{next(_phones):08d}"
-
-
-def make_resident(app: Linli, community, worker=None, name: str = "居民") -> object:
-    """A verified resident of `community` (a worker is made to verify them if none is given)."""
-    account_id = app.accounts.sign_up(new_phone(), name, _PASSWORD_HASH, community)
-    worker = worker or make_worker(app, community)
-    app.accounts.verify_residency(worker, account_id, community)
-    return account_id
-
-
-def make_worker(app: Linli, community, role: str = "worker", name: str = "社工") -> object:
-    """An account holding `role` (default: community worker) in `community`."""
-    account_id = app.accounts.sign_up(new_phone(), name, _PASSWORD_HASH, None)
-    app.accounts.grant_role(account_id, role, community)
-    return account_id
-
-
-# --- real stores: SQLite files and the local PostgreSQL --------------------------------------
-def postgres_env() -> dict[str, str]:
-    return {"PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_HOST": os.environ.get("POSTGRES_HOST", "127.0.0.1"),
-            "POSTGRES_PORT": os.environ.get("POSTGRES_PORT", "5432"),
-            "POSTGRES_USER": os.environ.get("POSTGRES_USER", "linli"),
-            "POSTGRES_PASSWORD": os.environ.get("POSTGRES_PASSWORD", "linli"),
-            "POSTGRES_DBNAME": os.environ.get("POSTGRES_DBNAME", "linli_test")}
-
-
-def postgres_available() -> bool:
-    try:
-        import psycopg
-        env = postgres_env()
-        with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
-                             password=env["POSTGRES_PASSWORD"], dbname=env["POSTGRES_DBNAME"], connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
-def _admin_sql(*statements: str) -> None:
-    import psycopg
-    env = postgres_env()
-    with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
-                         password=env["POSTGRES_PASSWORD"], dbname=env["POSTGRES_DBNAME"], autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def new_schema(prefix: str = "t_") -> str:
-    """A fresh PostgreSQL schema for one test's events (its views and keys get `_views`/`_keys` beside it)."""
-    if not postgres_available():
-        if os.environ.get("LINLI_REQUIRE_POSTGRES"):
-            pytest.fail("PostgreSQL is required (make test starts it) but is not reachable")
-        pytest.skip("PostgreSQL not running; `make test` starts it")
-    schema = prefix + secrets.token_hex(6)
-    _admin_sql(f"CREATE SCHEMA {schema}")
-    return schema
-
-
-def _drop_schemas(schema: str) -> None:
-    _admin_sql(*(f"DROP SCHEMA IF EXISTS {s} CASCADE" for s in (schema, f"{schema}_views", f"{schema}_keys")))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -151,37 +46,7 @@ def services(request, tmp_path, clock: Clock):
     yield svc
     svc.close()
     if schema:
-        _drop_schemas(schema)
-
-
-# --- the web app in-process ----------------------------------------------------------------
-class WebClient:
-    """A Starlette TestClient that fills in the CSRF token and logs people in."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-
-    def __getattr__(self, name):
-        return getattr(self.client, name)
-
-    @property
-    def csrf(self) -> str:
-        if not self.client.cookies.get("linli_csrf"):
-            self.client.get("/healthz")
-        return self.client.cookies.get("linli_csrf")
-
-    def post_form(self, url: str, data: dict | None = None, **kwargs) -> httpx.Response:
-        body = {"csrf_token": self.csrf, **(data or {})}
-        kwargs.setdefault("follow_redirects", False)
-        return self.client.post(url, data=body, **kwargs)
-
-    def login(self, phone: str, password: str = PASSWORD) -> httpx.Response:
-        response = self.post_form("/login", {"phone": phone, "password": password, "next": "/"})
-        assert response.status_code == 303, response.text
-        return response
-
-    def logout(self) -> None:
-        self.post_form("/logout")
+        drop_schemas(schema)
 
 
 @pytest.fixture
@@ -199,81 +64,6 @@ def web(tmp_path, clock: Clock):
     svc.close()
 
 
-def web_person(web: WebClient, role: str | None, community, name: str = "测试") -> tuple[object, str]:
-    """Sign up an account through the app (role None: verified resident) and return (id, phone)."""
-    app = web.services.app
-    phone = new_phone()
-    if role is None:
-        account_id = app.accounts.sign_up(phone, name, _PASSWORD_HASH, community)
-        worker = make_worker(app, community)
-        app.accounts.verify_residency(worker, account_id, community)
-    else:
-        account_id = app.accounts.sign_up(phone, name, _PASSWORD_HASH, None)
-        app.accounts.grant_role(account_id, role, community)
-    web.services.runner.catch_up()
-    return account_id, phone
-
-
-# --- a real server for e2e and load tests --------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """`linli serve` in a subprocess on 127.0.0.1, on its own data folder."""
-
-    def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None, workers: int = 1) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = data_dir
-        env = {k: v for k, v in os.environ.items() if k != "PERSISTENCE_MODULE"}
-        env.update({"LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO": "1", **(extra_env or {})})
-        self.env = env
-        self.log = open(data_dir.parent / f"server-{self.port}.log", "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers)], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-            if self.process.poll() is not None:
-                break
-        self.stop()
-        raise RuntimeError("server did not start: " + (data_dir.parent / f"server-{self.port}.log").read_text())
-
-    def services(self) -> Services:
-        """A second connection to the same store (to arrange data or check it)."""
-        return build(Settings.from_env({k: v for k, v in self.env.items()
-                                        if k.startswith(("LINLI_", "POSTGRES_", "PERSISTENCE_"))}))
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
-
-
-def wait_for_views(server: LiveServer, timeout: float = 20) -> None:
-    """Wait until the live server's views have caught up with its events (its /healthz says so)."""
-    deadline = time.monotonic() + timeout
-    health = {}
-    while time.monotonic() < deadline:
-        health = httpx.get(server.url + "/healthz").json()
-        if health["views"] >= health["events"]:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"views did not catch up: {health}")
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     server = LiveServer(tmp_path_factory.mktemp("live") / "data")
@@ -281,15 +71,6 @@ def live_server(tmp_path_factory):
     server.stop()
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no csrf token in page"
-    return match.group(1)
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
-
-
-ARTIFACTS = ROOT / "test-results"

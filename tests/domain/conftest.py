@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import make_worker
-from tests.domain.action_day_fixtures import DAY
+from tests.builders import make_worker
+from tests.domain.builders import DAY
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from functools import partial
 
 import pytest
 
-from tests.conftest import ARTIFACTS
-from tests.e2e.helpers import save_shot
+from tests.builders import ARTIFACTS
+from tests.e2e.builders import save_shot
 
 pytestmark = pytest.mark.e2e
 SHOTS = ARTIFACTS / "foundation"

@@ -9,9 +9,9 @@ import pytest
 
 from domain.accounts.model import Community
 from domain.kernel.time import SHANGHAI
-from tests.conftest import ARTIFACTS, LiveServer, wait_for_views
-from tests.domain.fund_fixtures import make_resolution
-from tests.e2e.helpers import log_in, log_out, save_shot
+from tests.builders import ARTIFACTS, LiveServer, wait_for_views
+from tests.domain.builders import make_resolution
+from tests.e2e.builders import log_in, log_out, save_shot
 
 pytestmark = pytest.mark.e2e
 SHOTS = ARTIFACTS / "fund"

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from domain.accounts.model import Account
 from domain.accounts.model import Community
-from tests.conftest import ARTIFACTS
-from tests.e2e.helpers import log_in, save_shot
+from tests.builders import ARTIFACTS
+from tests.e2e.builders import log_in, save_shot
 from web.demo import DEMO_PASSWORD
 from web.passwords import hash_password
 

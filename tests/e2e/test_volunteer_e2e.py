@@ -12,8 +12,8 @@ import pytest
 from domain.accounts.model import Account
 from domain.kernel.time import SHANGHAI
 from domain.accounts.model import Community
-from tests.conftest import ARTIFACTS
-from tests.e2e.helpers import log_in, log_out, save_shot
+from tests.builders import ARTIFACTS
+from tests.e2e.builders import log_in, log_out, save_shot
 from web.passwords import hash_password
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import ROOT, LiveServer, _drop_schemas, csrf_from, new_schema, postgres_env
+from tests.builders import ROOT, LiveServer, drop_schemas, csrf_from, new_schema, postgres_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 def pg_env():
     schema = new_schema("s_")
     yield {**postgres_env(), "POSTGRES_SCHEMA": schema, "LINLI_SECRET": "scale-test-secret"}
-    _drop_schemas(schema)
+    drop_schemas(schema)
 
 
 def test_two_web_workers_and_a_separate_projection_process_agree_on_every_sign_up(tmp_path, pg_env):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Places, web_person
+from tests.builders import Places, web_person
 
 
 @pytest.fixture

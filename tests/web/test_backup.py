@@ -4,8 +4,8 @@ import threading
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, csrf_from
-from tests.projections.helpers import snapshot
+from tests.builders import LiveServer, csrf_from
+from tests.projections.builders import snapshot
 from web.cli import main
 from web.settings import Settings
 from web.wiring import build

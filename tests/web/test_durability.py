@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, csrf_from
+from tests.builders import LiveServer, csrf_from
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import PASSWORD, WebClient, new_phone
+from tests.builders import PASSWORD, WebClient, new_phone
 from web.app import create_app
 from web.settings import Settings
 from web.wiring import build
