@@ -9,7 +9,7 @@ export POSTGRES_USER ?= linli
 export POSTGRES_PASSWORD ?= linli
 export POSTGRES_DBNAME ?= linli_test
 
-.PHONY: run test install system-deps postgres bench rebuild i18n clean
+.PHONY: run test test-fast install system-deps postgres bench rebuild i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,8 +30,13 @@ system-deps:
 postgres: system-deps
 	bash scripts/postgres.sh
 
+# Across the cores (pytest-xdist): each worker has its own stores, ports and PostgreSQL schemas.
 test: $(STAMP) postgres
-	LINLI_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	LINLI_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile $(PYTEST_ARGS)
+
+# The edit-test loop: no browser, no PostgreSQL, no load tests.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto -m "not postgres and not e2e and not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_signup.py

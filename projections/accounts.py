@@ -35,6 +35,10 @@ projection = Projection(
             account_id TEXT NOT NULL, community_id TEXT NOT NULL, status TEXT NOT NULL,
             requested_at TEXT NOT NULL, decided_at TEXT, decided_by TEXT, reason TEXT,
             PRIMARY KEY (account_id, community_id))""",
+        # Added with building and unit: a new table (not new columns), so existing view databases need no rebuild.
+        "dir_homes": """CREATE TABLE IF NOT EXISTS dir_homes (
+            account_id TEXT NOT NULL, community_id TEXT NOT NULL, building TEXT NOT NULL, unit TEXT NOT NULL,
+            given_by TEXT NOT NULL, PRIMARY KEY (account_id, community_id))""",
         "dir_grants": """CREATE TABLE IF NOT EXISTS dir_grants (
             account_id TEXT NOT NULL, role TEXT NOT NULL, scope_id TEXT NOT NULL,
             PRIMARY KEY (account_id, role, scope_id))""",
@@ -72,7 +76,7 @@ def _residency_decided(tx: Tx, e, ctx: Context) -> None:
     status = "verified" if isinstance(e, Account.ResidencyVerified) else "rejected"
     tx.execute("UPDATE dir_residencies SET status = ?, decided_at = ?, decided_by = ?, reason = ? "
                "WHERE account_id = ? AND community_id = ?",
-               (status, e.at.isoformat(), str(e.by), getattr(e, "reason", None),
+               (status, e.at.isoformat(), str(e.by), ctx.sealer.open_text(e.originator_id, getattr(e, "reason", None)),
                 str(e.originator_id), str(e.community_id)))
 
 
@@ -90,8 +94,27 @@ def _role_revoked(tx: Tx, e, ctx: Context) -> None:
 
 @projection.on(Account.Erased)
 def _erased(tx: Tx, e, ctx: Context) -> None:
+    """No name, number or reason stays readable; the person leaves every list and count of residents."""
     tx.execute("UPDATE dir_people SET name = ?, phone = '', erased = 1 WHERE id = ?", (ERASED, str(e.originator_id)))
+    tx.execute("UPDATE dir_residencies SET status = 'erased', reason = NULL WHERE account_id = ?",
+               (str(e.originator_id),))
+    tx.execute("DELETE FROM dir_homes WHERE account_id = ?", (str(e.originator_id),))
     tx.execute("DELETE FROM dir_grants WHERE account_id = ?", (str(e.originator_id),))
+
+
+@projection.on(Account.HomeGiven)
+def _home_given(tx: Tx, e, ctx: Context) -> None:
+    home = ctx.sealer.unseal(e.originator_id, e.home) or {"building": "", "unit": ""}
+    tx.execute("INSERT INTO dir_homes (account_id, community_id, building, unit, given_by) VALUES (?, ?, ?, ?, ?) "
+               "ON CONFLICT (account_id, community_id) DO UPDATE SET building = excluded.building, "
+               "unit = excluded.unit, given_by = excluded.given_by",
+               (str(e.originator_id), str(e.community_id), home["building"], home["unit"], str(e.by)))
+
+
+@projection.on(Account.PhoneChanged)
+def _phone_changed(tx: Tx, e, ctx: Context) -> None:
+    fields = ctx.sealer.unseal(e.originator_id, e.personal) or {"phone": ""}
+    tx.execute("UPDATE dir_people SET phone = ? WHERE id = ?", (fields["phone"], str(e.originator_id)))
 
 
 # --- queries (one-line docstrings; the web layer calls these, never SQL of its own) -----------
@@ -143,8 +166,9 @@ def _place(row: dict) -> Place:
 
 def residents(db: Database, community_id: str, status: str, limit: int = 50, offset: int = 0) -> list[dict]:
     """Residents of a community in one status (pending/verified/rejected), oldest request first."""
-    return db.all("SELECT p.id, p.name, p.phone, r.requested_at, r.decided_at, r.reason "
+    return db.all("SELECT p.id, p.name, p.phone, r.requested_at, r.decided_at, r.reason, h.building, h.unit "
                   "FROM dir_residencies r JOIN dir_people p ON p.id = r.account_id "
+                  "LEFT JOIN dir_homes h ON h.account_id = r.account_id AND h.community_id = r.community_id "
                   "WHERE r.community_id = ? AND r.status = ? ORDER BY r.requested_at, p.id LIMIT ? OFFSET ?",
                   (community_id, status, limit, offset))
 

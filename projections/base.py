@@ -38,7 +38,7 @@ class Projection:
     tables: dict[str, str]
     handlers: dict[str, Handler] = field(default_factory=dict)
     indexes: list[str] = field(default_factory=list)
-
+    every_event: Handler | None = None   # a read model of the whole log (the audit trail) handles each event
     def on(self, *event_classes: type) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for cls in event_classes:
@@ -49,6 +49,9 @@ class Projection:
     @property
     def topics(self) -> set[str]:
         return set(self.handlers)
+
+    def handles(self, topic: str) -> bool:
+        return self.every_event is not None or topic in self.handlers
 
     def create(self, tx: Tx) -> None:
         for ddl in self.tables.values():
@@ -61,4 +64,6 @@ class Projection:
             tx.execute(f"DROP TABLE IF EXISTS {table}")
 
     def handle(self, tx: Tx, topic: str, event: Any, context: Context) -> None:
-        self.handlers[topic](tx, event, context)
+        handler = self.handlers.get(topic, self.every_event)
+        if handler is not None:
+            handler(tx, event, context)

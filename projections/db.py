@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,6 +90,9 @@ class Database:
     def close(self) -> None:
         pass
 
+    def scrub(self) -> None:
+        """Leave no copy of deleted rows behind in the database's files (after an erasure)."""
+
 
 class SQLiteDatabase(Database):
     """One connection per thread; WAL; writes take the lock up front (BEGIN IMMEDIATE)."""
@@ -109,6 +113,7 @@ class SQLiteDatabase(Database):
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA secure_delete=ON")   # a deleted or overwritten row is zeroed in its page
             self._local.conn = conn
         return conn
 
@@ -138,6 +143,18 @@ class SQLiteDatabase(Database):
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+    def scrub(self) -> None:
+        """Zeroed pages go from the WAL into the file and the WAL is truncated to nothing, so the old versions of
+        erased rows are in no file (secure_delete already zeroed them in their pages)."""
+        conn = self._connection()
+        for _ in range(50):
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                break
+            time.sleep(0.05)
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 class PostgresDatabase(Database):
@@ -170,6 +187,16 @@ class PostgresDatabase(Database):
         with self.pool.connection() as conn:
             with conn.transaction():
                 yield Tx(conn.cursor(), postgres=True)
+
+    def scrub(self) -> None:
+        """Rewrite this schema's tables (VACUUM FULL), so no dead copy of an erased row stays in them. PostgreSQL's
+        own WAL recycles its segments itself; keep its archives on the same rotation as key backups."""
+        with self.pool.connection() as conn:
+            conn.autocommit = True
+            tables = [r[0] for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,)).fetchall()]
+            for table in tables:
+                conn.execute(f'VACUUM FULL "{self.schema}"."{table}"')
 
     def close(self) -> None:
         self.pool.close()

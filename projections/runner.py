@@ -113,12 +113,11 @@ class Runner:
                     row = tx.one("SELECT position FROM view_tracking WHERE name = ?", (projection.name,))
                     done = row["position"] if row else 0
                     last = done
-                    topics = projection.topics
                     for n in notifications:
                         if n.id <= done:
                             continue
                         topic = canonical_topic(n.topic)
-                        if topic in topics:
+                        if projection.handles(topic):
                             event = decoded.get(n.id)
                             if event is None:
                                 event = decoded[n.id] = self.app.mapper.to_domain_event(n)

@@ -10,5 +10,7 @@ for i in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
 su postgres -c "psql -v ON_ERROR_STOP=1 -q" <<'SQL'
 SELECT 'CREATE ROLE linli LOGIN PASSWORD ''linli''' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname='linli')\gexec
 SELECT 'CREATE DATABASE linli_test OWNER linli' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='linli_test')\gexec
+SELECT 'CREATE ROLE linli_keys LOGIN PASSWORD ''linli_keys''' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname='linli_keys')\gexec
+GRANT CREATE ON DATABASE linli_test TO linli_keys;
 SQL
 pg_isready -h 127.0.0.1

@@ -2,6 +2,9 @@
 stores (SQLite files, the local PostgreSQL), a web client, and a live server on 127.0.0.1."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import re
 import secrets
@@ -16,6 +19,7 @@ import httpx
 import pytest
 
 from domain.kernel.application import Linli
+from domain.kernel.text import normalise_phone
 from web.passwords import hash_password
 from web.settings import Settings
 from web.wiring import Services, build
@@ -123,12 +127,19 @@ class WebClient:
 
     def __init__(self, client) -> None:
         self.client = client
+        self._session_tokens: dict[str, str] = {}
 
     def __getattr__(self, name):
         return getattr(self.client, name)
 
     @property
     def csrf(self) -> str:
+        """The token the pages give this client now: its session's own once logged in, else the cookie's."""
+        session = self.client.cookies.get("linli_session")
+        if session:
+            if session not in self._session_tokens:
+                self._session_tokens[session] = csrf_from(self.client.get("/login").text)
+            return self._session_tokens[session]
         if not self.client.cookies.get("linli_csrf"):
             self.client.get("/healthz")
         return self.client.cookies.get("linli_csrf")
@@ -138,6 +149,18 @@ class WebClient:
         kwargs.setdefault("follow_redirects", False)
         return self.client.post(url, data=body, **kwargs)
 
+    def sms_code(self, phone: str) -> str:
+        """The last code the app texted to `phone` (read from the outbox in its data folder)."""
+        return sms_code(self.services.settings.sms_outbox, self.services.app.phone_key(normalise_phone(phone)))
+
+    def sign_up(self, phone: str, name: str, community=None, password: str = PASSWORD, **extra) -> httpx.Response:
+        """Sign up through the forms: ask for the code, then send it with the rest."""
+        sent = self.post_form("/signup/code", {"phone": phone})
+        assert sent.status_code == 200, sent.text
+        return self.post_form("/signup", {"phone": phone, "code": self.sms_code(phone), "name": name,
+                                          "password": password, "password2": password,
+                                          "community_id": str(community or ""), "command_id": command_id(), **extra})
+
     def login(self, phone: str, password: str = PASSWORD) -> httpx.Response:
         response = self.post_form("/login", {"phone": phone, "password": password, "next": "/"})
         assert response.status_code == 303, response.text
@@ -145,6 +168,22 @@ class WebClient:
 
     def logout(self) -> None:
         self.post_form("/logout")
+
+
+def command_id() -> str:
+    """A fresh command id, as the forms send it (32 hex characters)."""
+    return secrets.token_hex(16)
+
+
+def sms_code(outbox: Path, phone_key: str) -> str:
+    """The last one-time code texted to the number with this key, from an outbox file (`web.sms`)."""
+    for line in reversed(outbox.read_text(encoding="utf-8").splitlines()):
+        message = json.loads(line)
+        if message["key"] == phone_key:
+            match = re.search(r"\b(\d{6})\b", message["text"])
+            assert match, f"no code in the last message to that number: {message['text']}"
+            return match.group(1)
+    raise AssertionError("no message to that number")
 
 
 def web_person(web: WebClient, role: str | None, community, name: str = "测试") -> tuple[object, str]:
@@ -177,7 +216,8 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         env = {k: v for k, v in os.environ.items() if k != "PERSISTENCE_MODULE"}
-        env.update({"LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO": "1", **(extra_env or {})})
+        env.update({"LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO": "1", "LINLI_TRUSTED_PROXIES": "127.0.0.1",
+                    **(extra_env or {})})
         self.env = env
         self.log = open(data_dir.parent / f"server-{self.port}.log", "wb")
         self.process = subprocess.Popen(
@@ -194,6 +234,22 @@ class LiveServer:
                 break
         self.stop()
         raise RuntimeError("server did not start: " + (data_dir.parent / f"server-{self.port}.log").read_text())
+
+    def sms_code(self, phone: str) -> str:
+        """The last code this server texted to `phone`."""
+        secret = self.env.get("LINLI_SECRET") or (self.data_dir / "secret").read_text().strip()
+        phone_key = hmac.new(secret.encode(), normalise_phone(phone).encode(), hashlib.sha256).hexdigest()
+        return sms_code(self.data_dir / "sms-outbox.log", phone_key)
+
+    def sign_up(self, client: httpx.Client, token: str, phone: str, name: str, community: str,
+                password: str = PASSWORD) -> httpx.Response:
+        """Sign up through the forms over HTTP (each number from an address of its own, as through a proxy)."""
+        address = {"X-Forwarded-For": f"10.{int(phone[-6:-4])}.{int(phone[-4:-2])}.{int(phone[-2:])}"}
+        sent = client.post("/signup/code", data={"csrf_token": token, "phone": phone}, headers=address)
+        assert sent.status_code == 200, sent.text
+        return client.post("/signup", headers=address, data={
+            "csrf_token": token, "phone": phone, "code": self.sms_code(phone), "name": name, "password": password,
+            "password2": password, "community_id": community, "command_id": command_id()})
 
     def services(self) -> Services:
         """A second connection to the same store (to arrange data or check it)."""

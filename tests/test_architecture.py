@@ -120,6 +120,52 @@ def test_a_context_reaches_another_only_through_its_service_or_policies():
     assert bad == []
 
 
+WEB_INFRASTRUCTURE = ("web.http", "web.places", "web.exports", "web.localtime", "web.panels", "web.auth", "web.contexts",
+                      "web.passwords", "web.sessions")
+
+
+def module_imports(path: Path) -> set[str]:
+    """Every absolute module a file imports (and each imported name's dotted path, for `from x import y`)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return found
+
+
+def test_a_contexts_web_package_imports_only_its_own_domain_and_projection_and_the_kernel():
+    """web/<context> may use its own domain and read model, the kernel and the web's own infrastructure; another
+    context reaches its pages only through the registry's hooks."""
+    web_contexts = sorted(p.name for p in (ROOT / "web").iterdir() if (p / "routes.py").exists())
+    assert set(DOMAIN_CONTEXTS) <= set(web_contexts)
+    bad = []
+    for context in web_contexts:
+        for path in (ROOT / "web" / context).glob("*.py"):
+            for module in module_imports(path):
+                top = module.split(".")
+                if top[0] == "domain" and len(top) > 1 and top[1] not in ("kernel", context):
+                    bad.append((str(path.relative_to(ROOT)), module))
+                elif top[0] == "projections" and len(top) > 1 and top[1] not in (context, "db", "base", "audit") \
+                        and not (top[1] == "accounts" and top[2:3] == ["Place"]):
+                    bad.append((str(path.relative_to(ROOT)), module))
+                elif top[0] == "web" and len(top) > 1 and top[1] not in (context,) and \
+                        not any(module == m or module.startswith(m + ".") for m in WEB_INFRASTRUCTURE):
+                    bad.append((str(path.relative_to(ROOT)), module))
+    assert bad == []
+
+
+def test_templates_build_no_paths_by_hand():
+    """Every link and form target comes from `url()` over the named routes, so a route can move."""
+    hand_built = []
+    for path in (ROOT / "web" / "templates").rglob("*.html"):
+        for match in re.finditer(r'(href|action|hx-(?:get|post)|src)="(/[^"]*)"', path.read_text()):
+            hand_built.append((str(path.relative_to(ROOT)), match.group(2)))
+    assert hand_built == []
+
+
 def test_the_kernel_knows_no_context():
     bad = [(str(path.relative_to(ROOT)), m) for path in (ROOT / "domain" / "kernel").glob("*.py")
            for m in domain_imports(path) if m != "domain" and not m.startswith("domain.kernel")]

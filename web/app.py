@@ -26,8 +26,13 @@ from web.auth import principal_for
 from web.http import current_csrf_token, current_gettext, current_url, is_htmx, new_command_id, render
 from web.i18n import LANGUAGES, load_catalogs
 from web.localtime import local_input, local_time
+from web.logs import AccessLogMiddleware
 from web.security import SecurityMiddleware
+from web.codes import OneTimeCodes
+from web.ratelimit import Throttle
+from web.replays import Replays
 from web.sessions import Sessions
+from web.sms import GatewaySmsSender, OutboxSmsSender, SmsSender
 from web.settings import Settings
 from web.wiring import Services, build
 
@@ -56,9 +61,6 @@ def templates_env() -> Environment:
 
 def community_tabs(actor: Actor, community: object) -> list[contexts.Tab]:
     """The community pages' tabs this person sees."""
-    if isinstance(community, dict):  # transitional: pages not yet moved pass view rows
-        from web.routes._legacy import _place
-        community = _place(community)
     return [t for t in contexts.tabs() if t.shown is None or t.shown(actor, community)]
 
 
@@ -93,11 +95,25 @@ def create_app(env: Mapping[str, str] | None = None, services: Services | None =
     app.state.services = svc
     app.state.templates = templates_env()
     app.state.catalogs = load_catalogs()
-    app.state.sessions = Sessions(svc.views, settings.session_idle_minutes)
+    app.state.sessions = Sessions(svc.views, settings.session_idle_minutes, settings.session_max_hours,
+                                  secret=svc.settings.secret)
+    app.state.throttle = Throttle(svc.views, lambda: svc.app.clock())
+    app.state.codes = OneTimeCodes(svc.views, svc.settings.secret, lambda: svc.app.clock())
+    app.state.sms = sms_sender(svc)
+    app.state.replays = Replays()
     app.state.principal_for = lambda account_id: principal_for(svc.views, account_id)
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes,
                        secure_cookies=settings.secure_cookies)
+    app.add_middleware(AccessLogMiddleware, as_json=settings.log_json)
     return app
+
+
+def sms_sender(svc: Services) -> SmsSender:
+    """The deployment's gateway when configured, else the outbox file in the data folder."""
+    settings = svc.settings
+    if settings.sms_gateway_url:
+        return GatewaySmsSender(settings.sms_gateway_url, settings.sms_gateway_token)
+    return OutboxSmsSender(settings.sms_outbox or settings.data_dir / "sms-outbox.log", svc.app.phone_key)
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
@@ -108,5 +124,5 @@ def _error_page(request: Request, status: int, message: str) -> Response:
 
 
 def app_factory() -> Starlette:
-    """For `uvicorn --factory web.app:app_factory`."""
-    return create_app()
+    """For `uvicorn --factory web.app:app_factory`: refuses to serve on the published development secret."""
+    return create_app(services=build(Settings.from_env().with_served_secret()))

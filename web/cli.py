@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
+from contextlib import closing
+import os
+from dataclasses import replace
 import shutil
 import sqlite3
 import sys
@@ -9,7 +13,7 @@ import time
 from pathlib import Path
 from uuid import UUID
 
-from web.settings import Settings
+from web.settings import SECRET_FILE, Settings
 
 
 def progress_bar(done: int, total: int, started: float, width: int = 30) -> None:
@@ -25,10 +29,38 @@ def progress_bar(done: int, total: int, started: float, width: int = 30) -> None
 def request_sessions_end(svc, account_id: str) -> None:
     """An erased person's sessions end at once."""
     from web.sessions import Sessions
-    Sessions(svc.views, 1).end_all(account_id)
+    Sessions(svc.views, 1, secret=svc.settings.secret).end_all(account_id)
+
+
+def backup_store(settings: Settings, folder: Path, keys_folder: Path | None) -> None:
+    """Online backup (SQLite backup API) of the events; the views are not copied (they rebuild from the events and
+    would hold plain names). The personal keys and the secret go to a folder of their own, or nowhere: a backup
+    beside the events would let an erased person be read again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _copy_sqlite(settings.data_dir / "events.sqlite3", folder / "events.sqlite3")
+    print(f"events backed up to {folder}")
+    if keys_folder is None:
+        print("no key backup (use --keys FOLDER, kept apart): without keys a restore shows every name as erased",
+              file=sys.stderr)
+        return
+    if keys_folder.resolve() == folder.resolve():
+        raise SystemExit("keep the keys apart from the events: give --keys another folder")
+    keys_folder.mkdir(parents=True, exist_ok=True)
+    _copy_sqlite(settings.data_dir / "keys.sqlite3", keys_folder / "keys.sqlite3")
+    secret = settings.data_dir / SECRET_FILE
+    if secret.exists():
+        shutil.copy2(secret, keys_folder / SECRET_FILE)
+    print(f"keys backed up to {keys_folder}: store it apart, and replace it after every erasure")
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    target.chmod(0o600)
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # every file Linli writes (stores, WAL, backups, the secret) is its user's alone
     parser = argparse.ArgumentParser(prog="linli", description="邻里 Linli")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the web app (embedded SQLite by default)")
@@ -51,25 +83,31 @@ def main(argv: list[str] | None = None) -> int:
     erase = sub.add_parser("erase", help="erase a person (PIPL art. 47): linli erase PHONE --yes")
     erase.add_argument("phone")
     erase.add_argument("--yes", action="store_true", help="confirm: the person's key is deleted for good")
-    backup = sub.add_parser("backup", help="online backup of the SQLite files into a folder")
+    backup = sub.add_parser("backup", help="online backup of the SQLite event store into a folder (keys apart)")
     backup.add_argument("folder")
+    backup.add_argument("--keys", metavar="KEYS_FOLDER",
+                        help="also back up the personal keys and the secret, into a folder kept apart from the events")
     args = parser.parse_args(argv)
 
+    settings = Settings.from_env()
+    if args.command == "demo":
+        settings = replace(settings, seed_demo=True)
+    settings = settings.with_served_secret()
     if args.command == "serve":
         import uvicorn
-        settings = Settings.from_env()
         if settings.seed_demo:  # once, here, before any worker starts
             from web.demo import seed_demo
             from web.wiring import build
             svc = build(settings)
             seed_demo(svc, activity=settings.demo_activity)
             svc.close()
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        # Linli logs each request itself (web/logs.py): path without the query string, no personal data.
         uvicorn.run("web.app:app_factory", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_level="info")
+                    log_level="info", access_log=False)
         return 0
 
     from web.wiring import build
-    settings = Settings.from_env()
     svc = build(settings)
     try:
         if args.command == "project":
@@ -106,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                         return 2
                     svc.app.accounts.erase_person(record.account_id)
                     request_sessions_end(svc, str(record.account_id))
+                    svc.runner.catch_up()
+                    svc.scrub()
             except DomainError as e:
                 print(e.text(), file=sys.stderr)
                 return 1
@@ -115,17 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             if settings.postgres:
                 print("for PostgreSQL use pg_dump", file=sys.stderr)
                 return 2
-            folder = Path(args.folder)
-            folder.mkdir(parents=True, exist_ok=True)
-            # Views first, then events: a restored view is never ahead of its events (the runner catches up
-            # the rest). Keys last: every event in the copy finds its person's key unless they were erased.
-            for name in ("views", "events", "keys"):
-                source = settings.data_dir / f"{name}.sqlite3"
-                if not source.exists():
-                    continue
-                with sqlite3.connect(source) as src, sqlite3.connect(folder / f"{name}.sqlite3") as dst:
-                    src.backup(dst)
-            print(f"backed up to {folder} (keep keys.sqlite3 apart from events: erasure deletes keys)")
+            backup_store(settings, Path(args.folder), Path(args.keys) if args.keys else None)
     finally:
         svc.close()
     return 0

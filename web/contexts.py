@@ -25,6 +25,8 @@ from domain.fund.model import Fund
 from domain.fund.service import FundService
 from domain.kernel.actor import Actor
 from domain.kernel.application import DomainContext
+from domain.party import policies as party_policies
+from domain.party.service import PartyService
 from domain.roundtable import policies as roundtable_policies
 from domain.roundtable.model import Meeting
 from domain.roundtable.service import RoundtableService
@@ -33,6 +35,7 @@ from domain.volunteer.model import ActionDay, Volunteer
 from domain.volunteer.service import VolunteerService
 from projections import accounts as accounts_views
 from projections import fund as fund_views
+from projections import party as party_views
 from projections import roundtable as roundtable_views
 from projections import volunteer as volunteer_views
 from projections.base import Projection
@@ -54,6 +57,7 @@ class Tab:
 class Context:
     """One bounded context, across the layers."""
 
+    title: str                       # a msgid naming the context to people (e.g. on "my data")
     domain: DomainContext
     policies: ModuleType
     projection: Projection | None
@@ -66,16 +70,19 @@ class Context:
 
 
 CONTEXTS: Sequence[Context] = (
-    Context(DomainContext("accounts", AccountService, {Residents: 100}), accounts_policies,
+    Context("账号与社区", DomainContext("accounts", AccountService, {Residents: 100}), accounts_policies,
             accounts_views.projection, "web.accounts",
             (Tab("overview", "概况", "community", 0),
-             Tab("residents", "居民审核", "residents", 90, accounts_policies.may_review_residents))),
-    Context(DomainContext("roundtable", RoundtableService, {Meeting: 200}), roundtable_policies,
+             Tab("residents", "居民审核", "residents", 90, accounts_policies.may_review_residents),
+             Tab("audit", "操作记录", "community_audit", 95, accounts_policies.may_read_audit_trail))),
+    Context("议事会", DomainContext("roundtable", RoundtableService, {Meeting: 200}), roundtable_policies,
             roundtable_views.projection, "web.roundtable", (Tab("roundtable", "议事会", "roundtable_index", 10),)),
-    Context(DomainContext("volunteer", VolunteerService, {ActionDay: 50, Volunteer: 50}), volunteer_policies,
+    Context("志愿服务站", DomainContext("volunteer", VolunteerService, {ActionDay: 50, Volunteer: 50}), volunteer_policies,
             volunteer_views.projection, "web.volunteer", (Tab("volunteer", "志愿服务站", "volunteer_index", 20),)),
-    Context(DomainContext("fund", FundService, {Fund: 100}), fund_policies,
+    Context("为民服务专项资金", DomainContext("fund", FundService, {Fund: 100}), fund_policies,
             fund_views.projection, "web.fund", (Tab("fund", "专项资金", "fund_index", 30),)),
+    Context("在职党员报到", DomainContext("party", PartyService), party_policies, party_views.projection, "web.party",
+            (Tab("party", "党员报到", "party_index", 40, party_policies.may_see_tab),)),
 )
 
 
@@ -105,18 +112,29 @@ def policies() -> dict[str, ModuleType]:
 
 
 @cache
-def _pages(web: str) -> ModuleType | None:
+def _module(name: str) -> ModuleType | None:
     try:
-        return import_module(f"{web}.pages")
+        return import_module(name)
     except ModuleNotFoundError as e:
-        if e.name != f"{web}.pages":
+        if e.name != name:
             raise
         return None
 
 
+def demo_seeders() -> list[Callable[..., None]]:
+    """Each context's `web/<context>/demo.py: seed(svc, demo)`, for `make run`'s demo with activity."""
+    return [m.seed for c in CONTEXTS if (m := _module(f"{c.web}.demo")) is not None]
+
+
 def contributions(hook: str) -> Iterator[Callable[..., Any]]:
     """Every context's `pages.<hook>` function, in registry order."""
+    for _, fn in titled_contributions(hook):
+        yield fn
+
+
+def titled_contributions(hook: str) -> Iterator[tuple[str, Callable[..., Any]]]:
+    """(the context's title, its `pages.<hook>`) for every context that has the hook."""
     for context in CONTEXTS:
-        pages = _pages(context.web)
+        pages = _module(f"{context.web}.pages")
         if pages is not None and hasattr(pages, hook):
-            yield getattr(pages, hook)
+            yield context.title, getattr(pages, hook)

@@ -1,18 +1,17 @@
 """A clearly marked demo: one district, one street, two communities, one account per role."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
+from domain.accounts.model import Account, Community
 from domain.kernel import roles
-from domain.accounts.model import Account
-from domain.accounts.model import Community
 from domain.kernel.errors import ConflictError
+from domain.kernel.time import SHANGHAI
+from web.contexts import demo_seeders
 from web.passwords import hash_password
 from web.wiring import Services
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_PASSWORD = "linli-demo-2026"
 DEMO_ACCOUNTS = [
     # phone, name, role, scope ("c1", "c2", "street", "district", or None for a plain resident)
@@ -25,6 +24,22 @@ DEMO_ACCOUNTS = [
     ("13800000007", "吴社工（演示）", roles.WORKER, "c2"),
     ("13800000008", "郑社会组织（演示）", roles.ORG_MEMBER, "org"),
 ]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What a context's demo seeder (`web/<context>/demo.py: seed(svc, demo)`) builds on: the places and the demo
+    people by phone number (`person("13800000002")` is the worker of 江苏路社区（演示）)."""
+
+    district: UUID
+    street: UUID
+    c1: UUID
+    c2: UUID
+    org: UUID
+    people: dict[str, UUID]
+
+    def person(self, phone: str) -> UUID:
+        return self.people[phone]
 
 
 def seed_demo(svc: Services, quiet: bool = False, activity: bool = False) -> bool:
@@ -56,6 +71,10 @@ def seed_demo(svc: Services, quiet: bool = False, activity: bool = False) -> boo
         lines.append(f"  {phone}  {name:<14} {roles.ROLE_NAMES[role]}")
     if activity:
         seed_demo_activity(svc)
+        demo = Demo(district=district, street=street, c1=c1, c2=c2, org=scopes["org"],
+                    people={phone: Account.id_for(app.phone_key(phone)) for phone, *_ in DEMO_ACCOUNTS})
+        for seed in demo_seeders():
+            seed(svc, demo)
     svc.runner.catch_up()
     if not quiet:
         print("\n邻里 Linli 演示数据已创建 (demo data seeded). 演示账号 demo logins, 密码 password: "

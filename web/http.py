@@ -32,6 +32,7 @@ SESSION_COOKIE = "linli_session"
 FLASH_COOKIE = "linli_flash"
 LANG_COOKIE = "linli_lang"
 MAX_FIELDS = 200
+RETRY_AFTER_SECONDS = 5   # what a "busy, try again" answer suggests
 
 
 class Form(dict):
@@ -55,6 +56,30 @@ def me(request: Request) -> Principal:
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the connection's, or, behind a trusted proxy (`LINLI_TRUSTED_PROXIES`), the last
+    address that proxy saw in X-Forwarded-For. A header from anyone else is ignored (it could say anything)."""
+    peer = request.client.host if request.client else "?"
+    if peer not in services(request).settings.trusted_proxies:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    return hops[-1][:64] if hops else peer
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies get `Secure` whenever the page is served over TLS (or the deployment says so)."""
+    return services(request).settings.secure_cookies or is_tls(request)
+
+
+def is_tls(request: Request) -> bool:
+    """Served over TLS: directly, or behind a trusted proxy that says so (X-Forwarded-Proto)."""
+    if request.url.scheme == "https":
+        return True
+    peer = request.client.host if request.client else "?"
+    return peer in services(request).settings.trusted_proxies and \
+        request.headers.get("x-forwarded-proto", "").lower() == "https"
 
 
 def lang(request: Request) -> str:
@@ -125,7 +150,7 @@ def _path(router: Any, name: str, query: Mapping[str, Any] | None, path_params: 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a template with the common context (me, csrf, language, flash, gettext, url)."""
     templates = request.app.state.templates
-    csrf = request.scope.get("state", {}).get("csrf", "")
+    csrf = getattr(request.state, "csrf", None) or request.scope.get("state", {}).get("csrf", "")
     _ = gettext_for(request)
     _rendering.csrf, _rendering.gettext, _rendering.router = csrf, _, request.app.router
     flash = getattr(request.state, "flash", None)
@@ -145,10 +170,20 @@ def redirect(request: Request, url: str, flash: str | None = None) -> Response:
     if flash:
         signer = URLSafeSerializer(request.app.state.services.settings.secret, salt="flash")
         response.set_cookie(FLASH_COOKIE, signer.dumps(flash), httponly=True, samesite="lax", path="/",
-                            secure=request.app.state.services.settings.secure_cookies)
+                            secure=secure_cookies(request))
     if is_htmx(request):
         response = Response(status_code=204, headers={"HX-Redirect": url, **{
             k: v for k, v in response.headers.items() if k == "set-cookie"}})
+    return response
+
+
+def log_in(request: Request, account_id: str, to: str, flash: str) -> Response:
+    """Start a new session for the account (ending the browser's old one) and go on to `to`."""
+    sessions = request.app.state.sessions
+    sessions.end(request.cookies.get(SESSION_COOKIE))
+    response = redirect(request, to, flash)
+    response.set_cookie(SESSION_COOKIE, sessions.start(account_id), httponly=True, samesite="lax", path="/",
+                        secure=secure_cookies(request))
     return response
 
 
@@ -176,16 +211,21 @@ def command(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any)
 
 
 def respond(request: Request, form: Form, use_case: Callable[..., Any], *args: Any, done: str | Callable[[Any], str],
-            to: str | Callable[[Any], str], fragment: Callable[[str, bool], Response] | None = None) -> Response:
+            to: str | Callable[[Any], str], fragment: Callable[[str, bool], Response] | None = None,
+            refusal_status: bool = False, **kwargs: Any) -> Response:
     """Run one use case with the form's command id (views updated before answering), then: htmx gets
     `fragment(message, failed)` when there is one, a plain form a 303 to `to` with `done` as its one-time message.
-    A refusal goes into the fragment for htmx; otherwise it is raised, and `page`/`action` answer with its page."""
+    A refusal goes into the fragment for htmx (with the refusal's own status when `refusal_status`); otherwise it is
+    raised, and `page`/`action` answer with its page. Keyword arguments go to the use case."""
     try:
-        result = command(request, use_case, *args, command_id=form.get("command_id") or None)
+        result = command(request, use_case, *args, command_id=form.get("command_id") or None, **kwargs)
     except DomainError as e:
         if fragment is None or not is_htmx(request) or e.status >= 500:
             raise
-        return fragment(error_text(request, e), True)
+        response = fragment(error_text(request, e), True)
+        if refusal_status:
+            response.status_code = e.status
+        return response
     message = done(result) if callable(done) else done
     if fragment is not None and is_htmx(request):
         return fragment(gettext_for(request)(message), False)
@@ -224,10 +264,15 @@ class Pager:
 
 # --- wrappers -----------------------------------------------------------------------------------
 def _load_principal(request: Request) -> None:
+    """Who asks (from the session), the CSRF token their forms carry, and any one-time message."""
     svc = services(request)
+    sessions = request.app.state.sessions
     token = request.cookies.get(SESSION_COOKIE)
-    account_id = request.app.state.sessions.account_for(token) if token else None
+    account_id = sessions.account_for(token) if token else None
     request.state.me = request.app.state.principal_for(account_id) if account_id else ANONYMOUS
+    # A logged-in person's forms carry their session's own token; before login, the double-submit cookie's.
+    request.state.csrf = sessions.csrf_token(token) if request.state.me.authenticated else \
+        request.scope.get("state", {}).get("csrf", "")
     raw_flash = request.cookies.get(FLASH_COOKIE)
     request.state.flash = None
     if raw_flash:
@@ -240,6 +285,8 @@ def _load_principal(request: Request) -> None:
 
 def _run(fn: Callable[..., Response], request: Request, public: bool, *args: Any) -> Response:
     _load_principal(request)
+    if args and isinstance(args[0], Form) and not _csrf_ok(request, args[0]):
+        raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
     if not public and not me(request).authenticated:
         if is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": login_url(request)})
@@ -248,7 +295,10 @@ def _run(fn: Callable[..., Response], request: Request, public: bool, *args: Any
         return fn(request, *args)
     except DomainError as e:
         if isinstance(e.status, int) and e.status >= 500:
-            return render(request, "errors/error.html", status_code=e.status, message=error_text(request, e))
+            response = render(request, "errors/error.html", status_code=e.status, message=error_text(request, e))
+            if e.status == 503:
+                response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         return render(request, "errors/_message.html" if is_htmx(request) else "errors/error.html",
                       status_code=e.status, message=error_text(request, e))
     except HTTPException:
@@ -282,7 +332,8 @@ def action(fn: Callable[..., Response] | None = None, *, public: bool = False) -
 
 
 async def read_form(request: Request) -> Form:
-    """Parse the body (bounded field count), refuse NUL bytes and broken text, check the CSRF token."""
+    """Parse the body (bounded field count), refuse NUL bytes and broken text (the CSRF token is checked next,
+    once the session is known)."""
     try:
         async with request.form(max_fields=MAX_FIELDS, max_files=0) as raw:
             data: dict[str, str] = {}
@@ -298,11 +349,14 @@ async def read_form(request: Request) -> Form:
         raise
     except Exception:
         raise HTTPException(400, "无法读取提交的表单") from None
-    sent = data.get("csrf_token") or request.headers.get("x-csrf-token", "")
-    expected = request.cookies.get(CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
     return Form(data, lists)
+
+
+def _csrf_ok(request: Request, form: Form) -> bool:
+    """The form (or htmx's header) carries the token of this session (or, before login, of the cookie)."""
+    sent = form.get("csrf_token") or request.headers.get("x-csrf-token", "")
+    expected = request.state.csrf if me(request).authenticated else request.cookies.get(CSRF_COOKIE, "")
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def parse_uuid(value: str | None, what: str = "记录") -> uuid.UUID:

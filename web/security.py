@@ -66,7 +66,7 @@ class SecurityMiddleware:
                 if h.get("content-type", "").startswith("text/html"):
                     h.setdefault("Cache-Control", "no-store")
                 if new_token:
-                    secure = "; Secure" if self.secure else ""
+                    secure = "; Secure" if self.secure or scope.get("scheme") == "https" else ""
                     h.append("Set-Cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
             await send(message)
 

@@ -30,8 +30,16 @@ class Account(Aggregate):
     def create_id(cls, phone_key: str, personal: str, password_hash: str, at: datetime) -> UUID:
         return cls.id_for(phone_key)
 
+    @classmethod
+    def open(cls, account_id: UUID, phone_key: str, personal: str, password_hash: str, at: datetime) -> "Account":
+        """A new account under a given id: the number's own id, unless an earlier holder of the number (who moved
+        on, or was erased) still has it."""
+        return cls._create(cls.Registered, id=account_id, phone_key=phone_key, personal=personal,
+                           password_hash=password_hash, at=at)
+
     @event("Registered")
     def __init__(self, phone_key: str, personal: str, password_hash: str, at: datetime) -> None:
+        self.phone_key = phone_key
         self.personal = personal
         self.password_hash = password_hash
         self.registered_at = at
@@ -51,6 +59,18 @@ class Account(Aggregate):
     @event("ResidencyRequested")
     def _residency_requested(self, community_id: UUID, at: datetime) -> None:
         self.residencies[str(community_id)] = roles.PENDING
+
+    def give_home(self, community_id: UUID, home: str, by: UUID, at: datetime) -> None:
+        """Where in the community the person lives (building and unit, sealed: it is personal data), given by them
+        when they ask to join, or set right by a worker checking it."""
+        self._require_active()
+        if self.residencies.get(str(community_id)) not in (roles.PENDING, roles.VERIFIED):
+            raise ConflictError("请先申请加入该社区")
+        self._home_given(community_id=community_id, home=home, by=by, at=at)
+
+    @event("HomeGiven")
+    def _home_given(self, community_id: UUID, home: str, by: UUID, at: datetime) -> None:
+        pass
 
     def verify_residency(self, community_id: UUID, by: UUID, at: datetime) -> None:
         """A community worker confirms the person lives in the community."""
@@ -110,6 +130,18 @@ class Account(Aggregate):
     def _password_changed(self, password_hash: str, at: datetime) -> None:
         self.password_hash = password_hash
 
+    def change_phone(self, phone_key: str, personal: str, at: datetime) -> None:
+        """The person proved they own a new number (a one-time code sent to it): name and new phone sealed again."""
+        self._require_active()
+        if phone_key == self.phone_key:
+            raise ConflictError("新手机号与原手机号相同")
+        self._phone_changed(phone_key=phone_key, personal=personal, at=at)
+
+    @event("PhoneChanged")
+    def _phone_changed(self, phone_key: str, personal: str, at: datetime) -> None:
+        self.phone_key = phone_key
+        self.personal = personal
+
     def erase(self, at: datetime) -> None:
         """Erase the person (PIPL art. 47): their key is deleted, so `personal` can never be read again."""
         if self.erased:
@@ -130,6 +162,46 @@ class Account(Aggregate):
         self._require_active()
         if self.residencies.get(str(community_id)) != roles.PENDING:
             raise ConflictError("该居民没有待审核的申请")
+
+
+class PhoneNumber(Aggregate):
+    """Who holds a phone number now (by its keyed digest): a second claim of a held number collides, whether it
+    comes from a sign-up or from someone changing their number. Released when the holder changes number or is
+    erased, so the number can be claimed again (numbers are recycled by carriers).
+
+    Accounts opened before claims were kept hold their first number without one; the service then finds them
+    by the account id the number gives (`Account.id_for`)."""
+
+    @staticmethod
+    def id_for(phone_key: str) -> UUID:
+        return stable_id("phone-number", phone_key)
+
+    @classmethod
+    def create_id(cls, phone_key: str, account_id: UUID) -> UUID:
+        return cls.id_for(phone_key)
+
+    @event("Claimed")
+    def __init__(self, phone_key: str, account_id: UUID) -> None:
+        self.account_id: UUID | None = account_id
+
+    def claim(self, account_id: UUID) -> None:
+        """Take a released number."""
+        if self.account_id is not None:
+            raise PhoneTakenError()
+        self._reclaimed(account_id=account_id)
+
+    @event("Reclaimed")
+    def _reclaimed(self, account_id: UUID) -> None:
+        self.account_id = account_id
+
+    def release(self) -> None:
+        """The holder no longer uses the number."""
+        if self.account_id is not None:
+            self._released()
+
+    @event("Released")
+    def _released(self) -> None:
+        self.account_id = None
 
 
 class District(Aggregate):

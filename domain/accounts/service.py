@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 
-from domain.accounts.model import Account, Community, District, PhoneTakenError, Residents, Street
+from domain.accounts.model import Account, Community, District, PhoneNumber, PhoneTakenError, Residents, Street
 from domain.kernel import roles
 from domain.kernel.actor import Actor
-from domain.kernel.errors import NotAllowedError, NotFoundError
+from domain.kernel.errors import InvalidInputError, NotAllowedError, NotFoundError
 from domain.kernel.privacy import ERASED
 from domain.kernel.text import clean_name, clean_text, normalise_phone
+
+
+def clean_home(building: str, unit: str) -> dict[str, str]:
+    """Building (楼栋) and unit (单元) as typed, checked like any text; empty when neither is given."""
+    building = clean_text(building, "楼栋", max_length=20, required=False)
+    unit = clean_text(unit, "单元", max_length=20, required=False)
+    if unit and not building:
+        raise InvalidInputError("请填写楼栋")
+    return {"building": building, "unit": unit} if building else {}
 
 if TYPE_CHECKING:
     from domain.kernel.application import Linli
@@ -88,63 +97,159 @@ class AccountService:
 
     # --- accounts --------------------------------------------------------------------------
     def sign_up(self, phone: str, name: str, password_hash: str, community_id: UUID | None,
-                command_id: str | None = None) -> UUID:
-        """Open an account (name and phone sealed with a new personal key) and ask to join a community."""
+                command_id: str | None = None, *, fresh_only: bool = False, building: str = "",
+                unit: str = "") -> UUID:
+        """Open an account (name and phone sealed with a new personal key, the number claimed) and ask to join a
+        community. A repeat of the same form (command id bound to phone, name and community) answers with the same
+        account; with `fresh_only` (the web, which starts a session) a repeat is refused as a taken number instead,
+        so nobody is ever logged in from a replayed result."""
         phone = normalise_phone(phone)
         name = clean_name(name)
-        account_id = self.account_id_for(phone)
+        home = clean_home(building, unit)
+        phone_key = self.app.phone_key(phone)
         if community_id is not None:
             self.community(community_id)
 
         def action():
-            if self.app.find(Account, account_id) is not None:
+            if self._holder(phone_key) is not None:
                 raise PhoneTakenError()
             at = self.app.clock()
+            account_id = Account.id_for(phone_key)
+            if self.app.find(Account, account_id) is not None:   # the number's first holder moved on: a fresh id
+                account_id = uuid4()
             personal = self.app.sealer.seal(account_id, {"name": name, "phone": phone})
-            account = Account(phone_key=self.app.phone_key(phone), personal=personal, password_hash=password_hash,
-                              at=at)
+            account = Account.open(account_id, phone_key, personal, password_hash, at)
             if community_id is not None:
                 account.request_residency(community_id, at)
-            return account_id, [account]
-        return self.app.execute("sign-up", command_id, action)
+                if home:
+                    account.give_home(community_id, self.app.sealer.seal(account.id, home), account.id, at)
+            return account.id, [account, self._claim(phone_key, account.id)]
 
-    def account_id_for(self, phone: str) -> UUID:
-        """The id an account with this (canonical) phone number has or would have."""
-        return Account.id_for(self.app.phone_key(normalise_phone(phone)))
+        def refuse(_: UUID) -> UUID:
+            raise PhoneTakenError()
+        return self.app.execute("sign-up", command_id, action, binding=(phone_key, name, community_id),
+                                replay=refuse if fresh_only else None)
+
+    def account_id_for(self, phone: str) -> UUID | None:
+        """The account that holds this phone number now, or None."""
+        holder = self._holder(self.app.phone_key(normalise_phone(phone)))
+        return holder.id if holder is not None else None
 
     def login_record(self, phone: str) -> LoginRecord | None:
         """The account and password hash for a phone number, or None (the caller must not say which)."""
-        account = self.app.find(Account, self.account_id_for(phone))
-        if account is None or account.erased:
+        holder = self._holder(self.app.phone_key(normalise_phone(phone)))
+        return LoginRecord(holder.id, holder.password_hash) if holder is not None else None
+
+    def _holder(self, phone_key: str) -> Account | None:
+        """The active account holding the number: through its claim, or (accounts older than claims) the id the
+        number gives, if that account still has it."""
+        claim = self.app.find(PhoneNumber, PhoneNumber.id_for(phone_key))
+        if claim is not None:
+            account = self.app.find(Account, claim.account_id) if claim.account_id else None
+        else:
+            account = self.app.find(Account, Account.id_for(phone_key))
+        if account is None or account.erased or account.phone_key != phone_key:
             return None
-        return LoginRecord(account.id, account.password_hash)
+        return account
+
+    def _claim(self, phone_key: str, account_id: UUID) -> PhoneNumber:
+        """The number's claim for `account_id` (new, or a released one taken again)."""
+        claim = self.app.find(PhoneNumber, PhoneNumber.id_for(phone_key))
+        if claim is None:
+            return PhoneNumber(phone_key=phone_key, account_id=account_id)
+        claim.claim(account_id)
+        return claim
+
+    def _release(self, account: Account) -> PhoneNumber | None:
+        """Free the number the account holds (it changes number, or is erased)."""
+        claim = self.app.find(PhoneNumber, PhoneNumber.id_for(account.phone_key))
+        if claim is not None and claim.account_id == account.id:
+            claim.release()
+            return claim
+        return None
+
+    def change_password(self, account_id: UUID, password_hash: str, command_id: str | None = None) -> None:
+        """The person set a new password (after proving who they are: the old password or a code sent to them)."""
+        def action():
+            account = self.account(account_id)
+            account.change_password(password_hash, self.app.clock())
+            return None, [account]
+        return self.app.execute("change-password", command_id, action, actor=account_id)
+
+    def change_phone(self, account_id: UUID, phone: str, command_id: str | None = None) -> None:
+        """The person moves to a number they proved they own: the new number is claimed, the old one released."""
+        phone = normalise_phone(phone)
+        phone_key = self.app.phone_key(phone)
+
+        def action():
+            account = self.account(account_id)
+            holder = self._holder(phone_key)
+            if holder is not None:
+                raise PhoneTakenError("该手机号已被其他账号使用")
+            fields = self.app.sealer.unseal(account.id, account.personal) or {}
+            personal = self.app.sealer.seal(account.id, {**fields, "phone": phone})
+            released = self._release(account)
+            account.change_phone(phone_key, personal, self.app.clock())
+            return None, [account, released, self._claim(phone_key, account.id)]
+        return self.app.execute("change-phone", command_id, action, actor=account_id)
 
     def account(self, account_id: UUID) -> Account:
         """The account, or NotFoundError."""
         return self.app.load(Account, account_id, "账号")
 
-    def request_residency(self, account_id: UUID, community_id: UUID, command_id: str | None = None) -> None:
-        """An existing account asks to join one more community."""
+    def request_residency(self, account_id: UUID, community_id: UUID, command_id: str | None = None, *,
+                          building: str = "", unit: str = "") -> None:
+        """An existing account asks to join one more community (saying where in it they live, if they wish)."""
         self.community(community_id)
+        home = clean_home(building, unit)
 
         def action():
             account = self.account(account_id)
-            account.request_residency(community_id, self.app.clock())
+            at = self.app.clock()
+            account.request_residency(community_id, at)
+            if home:
+                account.give_home(community_id, self.app.sealer.seal(account_id, home), account_id, at)
             return None, [account]
-        return self.app.execute("request-residency", command_id, action)
+        return self.app.execute("request-residency", command_id, action, actor=account_id)
 
     def verify_residency(self, worker_id: UUID, account_id: UUID, community_id: UUID,
-                         command_id: str | None = None) -> None:
-        """A community worker confirms that a person lives in their community (and so joins its roll)."""
+                         command_id: str | None = None, *, building: str = "", unit: str = "") -> None:
+        """A community worker confirms that a person lives in their community (and so joins its roll), setting
+        their building and unit right if the worker found them otherwise."""
         self.require_role(worker_id, roles.WORKER, community_id)
+        home = clean_home(building, unit)
 
         def action():
             account = self.account(account_id)
-            account.verify_residency(community_id, worker_id, self.app.clock())
+            at = self.app.clock()
+            if home and home != self.home_of(account_id, community_id):
+                account.give_home(community_id, self.app.sealer.seal(account_id, home), worker_id, at)
+            account.verify_residency(community_id, worker_id, at)
             residents = self._residents(community_id)
             residents.add(account_id)
             return None, [account, residents]
-        return self.app.execute("verify-residency", command_id, action)
+        return self.app.execute("verify-residency", command_id, action, actor=worker_id)
+
+    def set_home(self, by: UUID, account_id: UUID, community_id: UUID, building: str, unit: str,
+                 command_id: str | None = None) -> None:
+        """Where in the community a person lives: said by the person, or set right by a worker checking it."""
+        home = clean_home(building, unit)
+        if not home:
+            raise InvalidInputError("请填写楼栋")
+        if by != account_id:
+            self.require_role(by, roles.WORKER, community_id)
+
+        def action():
+            account = self.account(account_id)
+            account.give_home(community_id, self.app.sealer.seal(account_id, home), by, self.app.clock())
+            return None, [account]
+        return self.app.execute("set-home", command_id, action, actor=by)
+
+    def home_of(self, account_id: UUID, community_id: UUID) -> dict[str, str] | None:
+        """The building and unit the person last gave for the community (from the events), or None."""
+        events = self.app.repository.event_store.get(account_id)
+        homes = [e for e in events if isinstance(e, Account.HomeGiven) and e.community_id == community_id]
+        return self.app.sealer.unseal(account_id, homes[-1].home) if homes else None
 
     def reject_residency(self, worker_id: UUID, account_id: UUID, community_id: UUID, reason: str,
                          command_id: str | None = None) -> None:
@@ -154,9 +259,11 @@ class AccountService:
 
         def action():
             account = self.account(account_id)
-            account.reject_residency(community_id, worker_id, reason, self.app.clock())
+            # A reason may name the person or give their ID number: it is sealed under their key, erased with them.
+            account.reject_residency(community_id, worker_id, self.app.sealer.seal_text(account_id, reason),
+                                     self.app.clock())
             return None, [account]
-        return self.app.execute("reject-residency", command_id, action)
+        return self.app.execute("reject-residency", command_id, action, actor=worker_id)
 
     def grant_role(self, account_id: UUID, role: str, scope_id: UUID, by: UUID | None = None) -> None:
         """Give a role in a scope (the CLI and the demo call this with by=None, as the system)."""
@@ -185,8 +292,9 @@ class AccountService:
                     residents = self._residents(UUID(community_id))
                     residents.remove(account_id)
                     rolls.append(residents)
+            released = self._release(account)
             account.erase(self.app.clock())
-            return None, [account, *rolls]
+            return None, [account, released, *rolls]
         self.app.execute("erase-person", None, action)
         self.app.sealer.keys.delete(account_id)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -20,12 +21,13 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from domain.kernel.command import ProcessedCommand
-from domain.kernel.errors import BusyError, DomainError, NotFoundError
+from domain.kernel.errors import BusyError, DomainError, InvalidInputError, NotFoundError
 from domain.kernel.privacy import InMemoryKeyStore, KeyStore, Sealer
 
 A = TypeVar("A", bound=Aggregate)
 Action = Callable[[], tuple[Any, Iterable[Aggregate | None]]]
 DEV_SECRET = "linli-dev-secret"
+MAX_COMMAND_ID = 128   # the web's forms send 32 hex characters; only a digest of the id is ever stored
 
 
 def system_clock() -> datetime:
@@ -66,28 +68,31 @@ class Linli(Application):
             setattr(self, context.name, context.service(self))
 
     # --- the one way every use case saves -------------------------------------------------
-    def execute(self, use_case: str, command_id: str | None, action: Action) -> Any:
+    def execute(self, use_case: str, command_id: str | None, action: Action, *, actor: object = None,
+                binding: tuple = (), replay: Callable[[Any], Any] | None = None) -> Any:
         """Run `action` (load → command) and save its aggregates atomically; retry on conflicts.
 
-        With a command id the effect happens once: the result of the first run answers every repeat.
-        """
-        marker_id = ProcessedCommand.id_for(use_case, command_id) if command_id else None
+        With a command id the effect happens once per actor: the first run's result answers every repeat by the
+        same actor (through `replay`, when given, so a caller can tell a repeat). An anonymous command binds its
+        id to its arguments instead (`binding`). A command id from anyone else is a new command."""
+        digest = self._command_digest(use_case, command_id, actor, binding) if command_id is not None else None
+        marker_id = ProcessedCommand.id_for(use_case, digest) if digest is not None else None
         for attempt in range(self.max_attempts):
             if marker_id is not None:
                 done = self._processed(marker_id)
                 if done is not None:
-                    return done.result
+                    return replay(done.result) if replay else done.result
             try:
                 result, aggregates = action()
             except DomainError:
                 # A twin of this command may have committed since we looked: then answer as it did.
                 done = self._processed(marker_id) if marker_id is not None else None
                 if done is not None:
-                    return done.result
+                    return replay(done.result) if replay else done.result
                 raise
             batch = [a for a in aggregates if a is not None]
             if marker_id is not None:
-                batch.append(ProcessedCommand(use_case=use_case, command_id=command_id, result=result))
+                batch.append(ProcessedCommand(use_case=use_case, command_id=digest, result=result))
             try:
                 self.save(*batch)
                 return result
@@ -99,6 +104,17 @@ class Linli(Application):
                 raise
             time.sleep(min(0.2, 0.002 * (2 ** min(attempt, 6))) * random.random())
         raise BusyError()
+
+    def _command_digest(self, use_case: str, command_id: str, actor: object, binding: tuple) -> str:
+        """What the processed-command marker stores and its id derives from: a keyed digest of use case, actor,
+        command id and binding (the command id itself is never stored)."""
+        if not isinstance(command_id, str) or not 0 < len(command_id) <= MAX_COMMAND_ID:
+            raise InvalidInputError("页面已过期，请刷新页面后重试")
+        if actor is None and not binding:
+            raise TypeError(f"{use_case}: a command id must be bound to its actor (or, anonymous, to its arguments)")
+        key = json.dumps([use_case, str(actor) if actor is not None else None, command_id, [str(b) for b in binding]],
+                         ensure_ascii=False)
+        return hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()
 
     def _processed(self, marker_id: UUID) -> ProcessedCommand | None:
         try:

@@ -1,4 +1,8 @@
-"""A processed command: its deterministic id makes a repeated command collide instead of acting twice."""
+"""A processed command: its deterministic id makes a repeated command collide instead of acting twice.
+
+The id is derived from a keyed digest of the use case, the actor and the command id (and, for an anonymous
+command such as sign-up, its arguments), so a command id belongs to the person who sent it: the same id from
+anyone else is a new command. Only that digest is stored, never the command id itself."""
 from __future__ import annotations
 
 from typing import Any
@@ -15,6 +19,7 @@ class ProcessedCommand(Aggregate):
 
     @staticmethod
     def id_for(use_case: str, command_id: str) -> UUID:
+        """`command_id` is the keyed digest the application computes (`Linli.execute`)."""
         return stable_id("command", use_case, command_id)
 
     @classmethod

@@ -11,6 +11,7 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
 
 ERASED = "（已删除）"
+SEALED_TEXT = "sealed:v1:"   # marks a free-text field sealed under its subject's key (older events hold plain text)
 
 
 class KeyStore(Protocol):
@@ -52,6 +53,17 @@ class Sealer:
         cipher = AESCipher(Environment(env={"CIPHER_KEY": self.keys.get_or_create(person_id)}))
         plaintext = json.dumps(fields, ensure_ascii=False).encode()
         return b64encode(cipher.encrypt(plaintext)).decode()
+
+    def seal_text(self, person_id: UUID, text: str) -> str:
+        """Free text about a person (a reason that may name them), sealed under their key: erased with them."""
+        return SEALED_TEXT + self.seal(person_id, {"text": text}) if text else ""
+
+    def open_text(self, person_id: UUID, value: str | None) -> str | None:
+        """A free-text field as written: opened when sealed ('' once the person is erased), else as stored."""
+        if not value or not value.startswith(SEALED_TEXT):
+            return value
+        fields = self.unseal(person_id, value[len(SEALED_TEXT):])
+        return fields["text"] if fields else ""
 
     def unseal(self, person_id: UUID, sealed: str) -> dict[str, str] | None:
         """The fields, or None once the person's key has been deleted."""

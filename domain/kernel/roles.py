@@ -7,9 +7,10 @@ FUND_MANAGER = "fund_manager"
 STREET_OFFICIAL = "street_official"
 DISTRICT_OFFICIAL = "district_official"
 ORG_MEMBER = "org_member"
+GRID_WORKER = "grid_worker"   # scoped to one grid (网格) of a community
 
 COMMUNITY_ROLES = (WORKER, FUND_MANAGER)
-GRANTABLE = (WORKER, FUND_MANAGER, STREET_OFFICIAL, DISTRICT_OFFICIAL, ORG_MEMBER)
+GRANTABLE = (WORKER, FUND_MANAGER, STREET_OFFICIAL, DISTRICT_OFFICIAL, ORG_MEMBER, GRID_WORKER)
 
 ROLE_NAMES = {
     RESIDENT: "居民",
@@ -18,6 +19,7 @@ ROLE_NAMES = {
     STREET_OFFICIAL: "街道工作人员",
     DISTRICT_OFFICIAL: "区级工作人员",
     ORG_MEMBER: "社会组织成员",
+    GRID_WORKER: "网格员",
 }
 
 PENDING = "pending"

@@ -46,10 +46,20 @@ def test_the_old_store_still_holds_its_old_topics():
     assert "domain.action_day:ActionDay.SignedUp" in topics and "domain.command:ProcessedCommand.Processed" in topics
 
 
+def expected_now(written: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The views as the store's writer saw them, with the changes made on purpose since, each named here:
+    - issue 9: an erased person's residencies say `erased` (they no longer count as residents) and lose the reason."""
+    erased = {row["id"] for row in written["dir_people"] if row["erased"]}
+    residencies = [{**row, "status": "erased", "reason": None} if row["account_id"] in erased else row
+                   for row in written["dir_residencies"]]
+    return {**written, "dir_residencies": sorted(residencies, key=lambda row: json.dumps(row, sort_keys=True,
+                                                                                            ensure_ascii=False))}
+
+
 def test_an_old_store_replays_into_the_same_views(old_store):
     svc, data = old_store
     svc.runner.catch_up()
-    expected = json.loads((STORE / "views.json").read_text())
+    expected = expected_now(json.loads((STORE / "views.json").read_text()))
     actual = dump_views(data / "views.sqlite3")
     for table, rows in expected.items():
         assert actual.get(table) == rows, table

@@ -33,9 +33,7 @@ def test_two_web_workers_and_a_separate_projection_process_agree_on_every_sign_u
                 token = csrf_from(client.get("/signup").text)
                 for i in range(15):
                     phone = f"136{worker:02d}{i:06d}"
-                    r = client.post("/signup", data={"csrf_token": token, "phone": phone, "name": "扩展测试",
-                                                     "password": "scale-password", "password2": "scale-password",
-                                                     "community_id": community, "command_id": phone})
+                    r = server.sign_up(client, token, phone, "扩展测试", community, "scale-password")
                     assert r.status_code == 303, r.text
                     accepted.append(phone)
                     client.cookies.delete("linli_session")

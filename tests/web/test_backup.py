@@ -1,4 +1,5 @@
 """Backup under load, then restore: the copy opens, catches up, and its views equal a rebuild from its events."""
+import shutil
 import threading
 
 import httpx
@@ -27,9 +28,7 @@ def test_a_backup_taken_during_sign_ups_restores_to_consistent_views(tmp_path, m
                 if stop.is_set():
                     return
                 phone = f"133{worker:02d}{i:06d}"
-                r = client.post("/signup", data={"csrf_token": token, "phone": phone, "name": "备份测试",
-                                                 "password": "backup-password", "password2": "backup-password",
-                                                 "community_id": community, "command_id": phone})
+                r = server.sign_up(client, token, phone, "备份测试", community, "backup-password")
                 if r.status_code == 303:
                     accepted.append(phone)
                 client.cookies.delete("linli_session")
@@ -40,7 +39,7 @@ def test_a_backup_taken_during_sign_ups_restores_to_consistent_views(tmp_path, m
         while len(accepted) < 10:
             threading.Event().wait(0.05)
         monkeypatch.setenv("LINLI_DATA_DIR", str(tmp_path / "data"))
-        assert main(["backup", str(tmp_path / "backup")]) == 0
+        assert main(["backup", str(tmp_path / "backup"), "--keys", str(tmp_path / "keys")]) == 0
         while len(accepted) < 20:  # the load goes on after the copy
             threading.Event().wait(0.05)
     finally:
@@ -48,6 +47,8 @@ def test_a_backup_taken_during_sign_ups_restores_to_consistent_views(tmp_path, m
         [t.join(15) for t in threads]
         server.stop()
 
+    for name in ("keys.sqlite3", "secret"):  # a restore brings back the key backup kept apart
+        shutil.copy(tmp_path / "keys" / name, tmp_path / "backup" / name)
     restored = build(Settings.from_env({"LINLI_DATA_DIR": str(tmp_path / "backup")}))
     try:
         restored.runner.catch_up()

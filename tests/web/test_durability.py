@@ -27,9 +27,7 @@ def test_every_acknowledged_sign_up_survives_kill_9_and_the_views_catch_up(tmp_p
                     return
                 phone = f"135{worker:02d}{i:06d}"
                 try:
-                    r = client.post("/signup", data={"csrf_token": token, "phone": phone, "name": "压力测试",
-                                                     "password": "durable-password", "password2": "durable-password",
-                                                     "community_id": community, "command_id": phone})
+                    r = server.sign_up(client, token, phone, "压力测试", community, "durable-password")
                 except httpx.HTTPError:
                     return
                 if r.status_code == 303 or (r.history and r.history[0].status_code == 303):

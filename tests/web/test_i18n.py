@@ -51,6 +51,9 @@ def test_every_flash_and_refusal_message_in_the_routes_has_an_english_translatio
             if name == "require" and len(node.args) >= 2:
                 candidates.append(node.args[1])
             candidates += [k.value for k in node.keywords if k.arg in ("flash", "error")]
-            messages += [c.value for c in candidates if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            # respond(..., done="…" or done=lambda r: "…" if … else "…"): every literal the flash may be
+            candidates += [c for k in node.keywords if k.arg == "done" for c in ast.walk(k.value)]
+            messages += [c.value for c in candidates if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                         and any("\u4e00" <= ch <= "\u9fff" for ch in c.value)]
     assert len(messages) > 20
     assert untranslated(messages) == []

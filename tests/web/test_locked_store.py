@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 from starlette.testclient import TestClient
 
-from tests.builders import PASSWORD, WebClient, new_phone
+from tests.builders import WebClient, new_phone
 from web.app import create_app
 from web.settings import Settings
 from web.wiring import build
@@ -31,8 +31,7 @@ def test_a_write_to_a_locked_store_is_refused_as_busy_and_reads_still_work(web_w
     blocker.execute("INSERT INTO stored_events (originator_id, originator_version, topic, state) "
                     "SELECT originator_id, originator_version + 1000, topic, state FROM stored_events LIMIT 1")
     try:
-        response = web.post_form("/signup", {"phone": new_phone(), "name": "张三", "password": PASSWORD,
-                                             "password2": PASSWORD, "community_id": str(community)})
+        response = web.sign_up(new_phone(), "张三", community)
         assert response.status_code == 503
         assert "系统繁忙，请稍后重试" in response.text
         assert web.get("/").status_code == 200
@@ -40,6 +39,5 @@ def test_a_write_to_a_locked_store_is_refused_as_busy_and_reads_still_work(web_w
         blocker.execute("ROLLBACK")
         blocker.close()
     assert web.services.app.recorder.max_notification_id() == before
-    retried = web.post_form("/signup", {"phone": new_phone(), "name": "张三", "password": PASSWORD,
-                                        "password2": PASSWORD, "community_id": str(community)})
+    retried = web.sign_up(new_phone(), "张三", community)
     assert retried.status_code == 303

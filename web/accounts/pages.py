@@ -10,9 +10,10 @@ from domain.accounts import policies
 from domain.kernel import roles
 from domain.kernel.people import is_staff
 from projections import accounts as directory
+from projections import audit
 from projections.accounts import Place
 from web.contexts import contributions
-from web.http import me, services
+from web.http import Pager, me, services
 from web.panels import AgendaItem, Column, Panel
 
 
@@ -91,3 +92,51 @@ def street_page(request: Request, street: Place) -> StreetPage:
         verified={c.id: directory.count_residents(db, c.id, roles.VERIFIED) for c in communities},
         pending={c.id: directory.count_residents(db, c.id, roles.PENDING) for c in communities},
         columns=[col for hook in contributions("street_columns") for col in hook(request, street, communities)])
+
+
+def my_data(request: Request) -> dict:
+    """What the accounts context holds about the person asking: who they are, where they live, their roles."""
+    db, principal = services(request).views, me(request)
+    person = directory.person(db, principal.account_id) or {}
+    places = {p.id: p.name for kind in ("district", "street", "community") for p in directory.places_of_kind(db, kind)}
+    return {
+        "姓名": person.get("name", ""), "手机号": person.get("phone", ""), "注册时间": person.get("registered_at", ""),
+        "居住社区": [{"社区": r["community_name"], "状态": r["status"], "理由": r["reason"] or ""}
+                 for r in directory.residencies(db, principal.account_id)],
+        "角色": [{"角色": roles.ROLE_NAMES.get(g["role"], g["role"]), "范围": places.get(g["scope_id"], g["scope_id"])}
+               for g in directory.grants(db, principal.account_id)],
+    }
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """Who did what, when: a community's (or a street's) trail, newest first, a page at a time."""
+
+    rows: list[dict]
+    pager: Pager
+
+
+def audit_page(request: Request, *, community: Place | None = None, street: Place | None = None) -> AuditPage:
+    """The trail of one community or one street."""
+    db = services(request).views
+    scope = {"community_id": community.id} if community else {"street_id": street.id}
+    pager = Pager.from_request(request, audit.count(db, **scope), per_page=50)
+    return AuditPage(rows=audit.trail(db, **scope, limit=pager.per_page, offset=pager.offset), pager=pager)
+
+
+ACCOUNT_EVENTS = {
+    "Account.Registered": "已注册账号", "Account.ResidencyRequested": "已申请加入社区", "Account.ResidencyVerified": "已核实居民身份",
+    "Account.ResidencyRejected": "已拒绝居民申请", "Account.RoleGranted": "已授予角色", "Account.RoleRevoked": "已撤销角色",
+    "Account.PasswordChanged": "已修改密码", "Account.PhoneChanged": "已更换手机号", "Account.Erased": "已删除个人信息",
+    "Community.Founded": "已设立社区", "Street.Founded": "已设立街道", "District.Founded": "已设立区",
+    "Residents.Started": "已建立居民名册", "Residents.Added": "已加入居民名册", "Residents.Removed": "已移出居民名册",
+    "PhoneNumber.Claimed": "已登记手机号", "PhoneNumber.Reclaimed": "已登记手机号", "PhoneNumber.Released": "已释放手机号",
+}
+
+
+def event_labels() -> dict[str, str]:
+    """Every context's names (msgids) for its event types, for the audit trail (`pages.event_labels` hooks)."""
+    labels = dict(ACCOUNT_EVENTS)
+    for hook in contributions("audit_labels"):
+        labels.update(hook())
+    return labels

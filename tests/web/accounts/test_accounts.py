@@ -9,9 +9,7 @@ from tests.builders import PASSWORD, ROOT, new_phone, web_person
 
 
 def sign_up(web, places, phone=None, name="张三", **extra):
-    data = {"phone": phone or new_phone(), "name": name, "password": PASSWORD, "password2": PASSWORD,
-            "community_id": str(places.community), "command_id": "cmd-" + (phone or new_phone()), **extra}
-    return web.post_form("/signup", data)
+    return web.sign_up(phone or new_phone(), name, places.community, **extra)
 
 
 def test_a_resident_signs_up_and_sees_their_request_pending(web, places):
