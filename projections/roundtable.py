@@ -15,6 +15,7 @@ from eventsourcing.utils import get_topic
 
 from domain.kernel.text import mask_phone
 from domain.kernel.time import local_date
+from domain.roundtable.inputs import asks_for_digits, is_phone_tail
 from domain.roundtable.model import Meeting, Resolution
 from projections import accounts as directory
 from projections.base import Context, Projection
@@ -450,9 +451,12 @@ def _check_in_rows(db: Database, community_id: str, meeting_id: str, rest: str, 
 
 
 def check_in_search(db: Database, community_id: str, meeting_id: str, query: str, limit: int = 20) -> list[dict]:
-    """Verified residents of the community by name fragment or phone's last digits (registered first), masked phones."""
-    if query.isdigit() and 4 <= len(query) <= 11:
+    """Verified residents of the community by name fragment or exactly the phone's last 4 digits (registered first),
+    masked phones. Any other string of digits finds nobody: more digits would reveal more of a number."""
+    if is_phone_tail(query):
         match, params = "p.phone LIKE ?", ("%" + query,)
+    elif asks_for_digits(query):
+        return []
     elif query:
         match, params = "LOWER(p.name) LIKE ? ESCAPE '\\'", (_like(query.lower()),)
     else:   # nothing typed yet: the people expected, i.e. registered or already checked in
@@ -465,6 +469,14 @@ def check_in_person(db: Database, community_id: str, meeting_id: str, account_id
     """One verified resident's check-in row (as in `check_in_search`), or None."""
     rows = _check_in_rows(db, community_id, meeting_id, "AND p.id = ?", (account_id,))
     return rows[0] if rows else None
+
+
+def is_on_roll(db: Database, meeting_id: str, account_id: str | None) -> bool:
+    """Whether the person is on the meeting's roll (frozen when it opened)."""
+    if not account_id:
+        return False
+    return db.one("SELECT 1 AS x FROM rt_roll WHERE meeting_id = ? AND account_id = ?", (meeting_id, account_id)) \
+        is not None
 
 
 def present_ids(db: Database, meeting_id: str) -> set[str]:
@@ -590,3 +602,23 @@ def as_of_database(events: Iterable[Any], moment: datetime, source: Database) ->
         yield view
     finally:
         view.close()  # the in-memory database vanishes with its connection
+
+
+def person_record(db: Database, account_id: str) -> dict[str, list[dict]]:
+    """What the roundtable's views hold about one person: registrations, items raised, attendance, votes, ratings."""
+    return {
+        "registrations": db.all("SELECT m.title, m.starts_at, r.status, r.registered_at FROM rt_registrations r "
+                                "JOIN rt_meetings m ON m.id = r.meeting_id WHERE r.account_id = ? ORDER BY m.starts_at",
+                                (account_id,)),
+        "items": db.all("SELECT m.title AS meeting, a.title, a.status, a.proposed_at FROM rt_agenda a "
+                        "JOIN rt_meetings m ON m.id = a.meeting_id WHERE a.proposed_by = ? ORDER BY a.proposed_at",
+                        (account_id,)),
+        "attendance": db.all("SELECT m.title, a.checked_in_at, a.checked_out_at FROM rt_attendance a "
+                             "JOIN rt_meetings m ON m.id = a.meeting_id WHERE a.account_id = ? ORDER BY a.checked_in_at",
+                             (account_id,)),
+        "votes": db.all("SELECT m.title AS meeting, o.title, v.choice, v.cast_at FROM rt_votes v "
+                        "JOIN rt_meetings m ON m.id = v.meeting_id JOIN rt_motions o ON o.meeting_id = v.meeting_id "
+                        "AND o.motion_id = v.motion_id WHERE v.account_id = ? ORDER BY v.cast_at", (account_id,)),
+        "ratings": db.all("SELECT r.title, g.stars, g.at FROM rt_ratings g JOIN rt_resolutions r ON r.id = g.resolution_id "
+                          "WHERE g.account_id = ? ORDER BY g.at", (account_id,)),
+    }

@@ -7,6 +7,8 @@ import unicodedata
 from domain.kernel.errors import InvalidInputError
 
 _INT = re.compile(r"^\d{1,6}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+PHONE_TAIL = 4   # a check-in search finds a phone by exactly its last 4 digits, never by more (issue 9, item 9)
 
 
 def parse_int(text: str | None, field: str, *, required: bool = True) -> int | None:
@@ -17,3 +19,22 @@ def parse_int(text: str | None, field: str, *, required: bool = True) -> int | N
     if not _INT.match(raw):
         raise InvalidInputError("{field}应为整数", field=field)
     return int(raw)
+
+
+def check_in_query(raw: str | None) -> str:
+    """What the worker typed into the check-in search: NFKC, no control or bidi characters, at most 40 characters;
+    a phone's digits typed with spaces or dashes become the digits alone."""
+    text = _CONTROL.sub("", unicodedata.normalize("NFKC", raw or "")).strip()[:40]
+    compact = re.sub(r"[\s\-]", "", text)
+    return compact if compact.isdigit() else text
+
+
+def is_phone_tail(query: str) -> bool:
+    """The search is for a phone: exactly its last 4 digits. Longer digit strings find nobody, or 40 searches of
+    a few digits each would recover a whole number."""
+    return len(query) == PHONE_TAIL and query.isascii() and query.isdigit()
+
+
+def asks_for_digits(query: str) -> bool:
+    """Digits that are not a phone's last 4: the search finds nobody and says to type the last 4 digits."""
+    return query.isdigit() and not is_phone_tail(query)

@@ -14,13 +14,14 @@ from eventsourcing.domain import Aggregate, event
 from domain.kernel.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from domain.kernel.ids import stable_id
 from domain.kernel.topics import moved
-from domain.roundtable.policies import (CANCELLED, CLOSED, NO_QUORUM, OPEN, PASSED, REJECTED, SCHEDULED,
-                                        is_own_item, not_over, proposals_open, registration_open, votable)
+from domain.roundtable.policies import (CANCELLED, CLOSED, NO_QUORUM, OPEN, PASSED, PLANNED, REJECTED, SCHEDULED,
+                                        check_in_open, doors_open, is_own_item, next_follow_up_step, not_over,
+                                        owner_assignable, proposals_open, ratings_open, registration_open,
+                                        reschedulable, votable, voting_open, withdrawals_open)
 
 MODES = ("in_person", "online", "hybrid")
 VOTING_RULES = ("simple", "two_thirds")
 CHOICES = ("for", "against", "abstain")
-CHECK_IN_OPENS_BEFORE = timedelta(hours=2)
 
 
 
@@ -180,7 +181,7 @@ class Meeting(Aggregate):
         """The worker moves a meeting that has not opened to a new time and place; registrations and the
         waitlist keep their places. Returns the new calendar sequence (1 for the first change)."""
         self._require(SCHEDULED, "只有尚未开始的会议可以改期")
-        if self.present:
+        if not reschedulable(self.status, len(self.present)):
             raise MeetingPhaseError("已有居民签到，不能改期；请先为他们签退")
         Meeting.check_schedule(starts_at, ends_at, registration_deadline, self.mode, self.capacity,
                                self.voting_rule, self.quorum_percent, at)
@@ -215,7 +216,7 @@ class Meeting(Aggregate):
     def open(self, roll: list[UUID], by: UUID, at: datetime) -> None:
         """The worker opens the meeting; the eligible roll (verified residents) is frozen now."""
         self._require(SCHEDULED, "会议已开始或已结束")
-        if at < self.starts_at - CHECK_IN_OPENS_BEFORE:
+        if not doors_open(self.starts_at, at):
             raise MeetingPhaseError("会议开始前 2 小时内才能宣布开会")
         ids = sorted({str(a) for a in roll})
         self._opened(roll=ids, quorum_required=quorum_required(len(ids), self.quorum_percent), by=by, at=at)
@@ -261,7 +262,7 @@ class Meeting(Aggregate):
 
     def cancel_registration(self, account_id: UUID, at: datetime) -> str | None:
         """A resident withdraws; a freed place goes to the first on the waitlist. Returns who was promoted."""
-        if self.status != SCHEDULED:
+        if not withdrawals_open(self.status):
             raise MeetingPhaseError("会议已开始或已结束，不能再取消报名")
         key = str(account_id)
         if key not in self.registered and key not in self.waitlist:
@@ -376,7 +377,7 @@ class Meeting(Aggregate):
         """The worker checks a resident in at the meeting (from 2 hours before the start)."""
         if not not_over(self.status):
             raise AttendanceError("会议已结束或已取消，不能签到")
-        if at < self.starts_at - CHECK_IN_OPENS_BEFORE:
+        if not check_in_open(self.status, self.starts_at, at):
             raise AttendanceError("会议开始前 2 小时才开始签到")
         if str(account_id) in self.present:
             raise AttendanceError("该居民已签到")
@@ -425,7 +426,7 @@ class Meeting(Aggregate):
     def cast_vote(self, motion_id: str, voter: UUID, choice: str, at: datetime) -> None:
         """A checked-in resident on the roll votes for, against or abstains — exactly once."""
         motion = self._motion(motion_id)
-        if motion["status"] != "open" or self.status != OPEN:
+        if not voting_open(self.status, motion["status"]):
             raise MotionClosedError()
         if choice not in CHOICES:
             raise InvalidInputError("请选择赞成、反对或弃权")
@@ -498,8 +499,6 @@ class Meeting(Aggregate):
         if self.status != status:
             raise MeetingPhaseError(message)
 
-PLANNED, IN_PROGRESS, DONE = "planned", "in_progress", "done"
-FOLLOW_UP_STEPS = {PLANNED: IN_PROGRESS, IN_PROGRESS: DONE}
 
 
 class FollowUpError(ConflictError):
@@ -549,7 +548,7 @@ class Resolution(Aggregate):
     def assign_owner(self, owner: str, by: UUID, at: datetime) -> None:
         """The worker names who carries the resolution out (a person, office or contractor)."""
         self._require_passed()
-        if self.follow_up_status == DONE:
+        if not owner_assignable(self.follow_up_status):
             raise FollowUpError("该决议已落实完毕")
         self._owner_assigned(owner=owner, by=by, at=at)
 
@@ -562,7 +561,7 @@ class Resolution(Aggregate):
         self._require_passed()
         if not self.owner:
             raise FollowUpError("请先指定负责人")
-        if FOLLOW_UP_STEPS.get(self.follow_up_status) != status:
+        if next_follow_up_step(self.owner, self.follow_up_status) != status:
             raise FollowUpError("落实状态只能按 计划中 → 进行中 → 已完成 的顺序推进")
         self._follow_up_status_changed(status=status, by=by, at=at)
 
@@ -582,7 +581,7 @@ class Resolution(Aggregate):
     def rate(self, resident: UUID, stars: int, at: datetime) -> None:
         """A resident rates the outcome, 1–5 stars, once, when the follow-up is done."""
         self._require_passed()
-        if self.follow_up_status != DONE:
+        if not ratings_open(self.follow_up_status):
             raise FollowUpError("决议落实完成后才能评价")
         if not isinstance(stars, int) or not 1 <= stars <= 5:
             raise InvalidInputError("评分应为 1 到 5 星")

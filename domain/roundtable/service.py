@@ -52,16 +52,21 @@ class RoundtableService:
             raise NotAllowedError(REFUSALS[rule])
 
     def _by(self, rule: Rule, account_id: UUID) -> Callable[[Meeting | Resolution], None]:
-        """A check for `_meeting_action`/`_resolution_action`: `rule` must admit the account in the community."""
-        return lambda subject: self._require(rule, account_id, subject.community_id)
+        """A check for `_meeting_action`/`_resolution_action`: `rule` must admit the account in the community.
+        The check also names who acts (`account_id`), to whom the command id belongs."""
+        def check(subject: Meeting | Resolution) -> None:
+            self._require(rule, account_id, subject.community_id)
+        check.account_id = account_id  # type: ignore[attr-defined]
+        return check
 
-    def _meeting_action(self, use_case: str, command_id: str | None, meeting_id: UUID, check, act) -> Any:
+    def _meeting_action(self, use_case: str, command_id: str | None, meeting_id: UUID, check, act, *,
+                        actor: UUID | None = None) -> Any:
         """Load the meeting fresh, check who may act on it, run the command, save the meeting."""
         def action():
             meeting = self.meeting(meeting_id)
             check(meeting)
             return act(meeting), [meeting]
-        return self.app.execute(use_case, command_id, action)
+        return self.app.execute(use_case, command_id, action, actor=actor or check.account_id)
 
     # --- scheduling ------------------------------------------------------------------------
     def schedule_meeting(self, worker_id: UUID, community_id: UUID, title: str, purpose: str,
@@ -85,7 +90,7 @@ class RoundtableService:
                               registration_deadline=registration_deadline, voting_rule=voting_rule,
                               quorum_percent=quorum_percent, scheduled_by=worker_id, at=at)
             return meeting.id, [meeting]
-        return self.app.execute("rt-schedule", command_id, action)
+        return self.app.execute("rt-schedule", command_id, action, actor=worker_id)
 
     def reschedule_meeting(self, worker_id: UUID, meeting_id: UUID, starts_at: datetime, ends_at: datetime,
                            place: str, registration_deadline: datetime, reason: str = "",
@@ -133,7 +138,7 @@ class RoundtableService:
         """A resident withdraws; returns the id of the waitlisted resident promoted in their place, if any."""
         return self._meeting_action(
             "rt-unregister", command_id, meeting_id, lambda m: None,
-            lambda m: m.cancel_registration(account_id, self.app.clock()))
+            lambda m: m.cancel_registration(account_id, self.app.clock()), actor=account_id)
 
     # --- agenda --------------------------------------------------------------------------
     def propose_agenda_item(self, account_id: UUID, meeting_id: UUID, title: str, description: str,
@@ -175,7 +180,7 @@ class RoundtableService:
             if not self.app.accounts.is_verified_resident(account_id, m.community_id):
                 raise NotAllowedError("只有本社区经过核实的居民可以签到参会")
         return self._meeting_action("rt-check-in", command_id, meeting_id, check,
-                                    lambda m: m.check_in(account_id, worker_id, self.app.clock()))
+                                    lambda m: m.check_in(account_id, worker_id, self.app.clock()), actor=worker_id)
 
     def check_out(self, worker_id: UUID, meeting_id: UUID, account_id: UUID, command_id: str | None = None) -> None:
         """The worker records that a resident left the meeting."""
@@ -215,7 +220,7 @@ class RoundtableService:
                     votes_against=result["votes_against"], abstentions=result["abstentions"], at=at)
                 result["resolution_id"] = str(resolution.id)
             return result, [meeting, resolution]
-        return self.app.execute("rt-close-motion", command_id, action)
+        return self.app.execute("rt-close-motion", command_id, action, actor=worker_id)
 
     # --- minutes -------------------------------------------------------------------------
     def publish_minutes(self, worker_id: UUID, meeting_id: UUID, text: str, command_id: str | None = None) -> None:
@@ -239,7 +244,7 @@ class RoundtableService:
             resolution = self.resolution(resolution_id)
             check(resolution)
             return act(resolution), [resolution]
-        return self.app.execute(use_case, command_id, action)
+        return self.app.execute(use_case, command_id, action, actor=check.account_id)
 
     def assign_resolution_owner(self, worker_id: UUID, resolution_id: UUID, owner: str,
                                 command_id: str | None = None) -> None:

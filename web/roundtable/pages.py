@@ -1,16 +1,245 @@
-"""What the roundtable adds to other pages: the next meeting on the community overview, a person's coming
-meetings in their schedule, and the street's count of coming meetings."""
+"""Page contexts of the roundtable pages (meetings, check-in, resolutions; live or rebuilt "as of" a moment from
+events), and what the roundtable adds to other pages: the next meeting on the community overview, a person's
+coming meetings in their schedule, and the street's count of coming meetings.
+
+Contexts carry rows and facts only; the templates ask `rules.roundtable.*` (domain/roundtable/policies.py), the
+same functions the service and the meeting enforce, which buttons to show."""
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 
+from domain.kernel.errors import NotFoundError
+from domain.roundtable import policies
+from domain.roundtable.inputs import asks_for_digits
 from projections import roundtable as views
-from projections.accounts import Place
-from web.http import me, services, url_for
+from web.http import Pager, me, parse_uuid, services, url_for
 from web.localtime import local_time, now
 from web.panels import AgendaItem, Column, Panel
+from web.places import Place
+
+MODE_NAMES = {"in_person": "线下", "online": "线上", "hybrid": "线上线下结合"}
+RULE_NAMES = {"simple": "简单多数（赞成票多于反对票）", "two_thirds": "三分之二多数（赞成票不少于赞成与反对票之和的三分之二）"}
+STATUS_NAMES = {"scheduled": "报名中", "open": "进行中", "closed": "已结束", "cancelled": "已取消"}
+OUTCOME_NAMES = {"passed": "通过", "rejected": "未通过", "no_quorum": "未达法定人数"}
+CHOICE_NAMES = {"for": "赞成", "against": "反对", "abstain": "弃权"}
+FOLLOW_UP_NAMES = {"planned": "计划中", "in_progress": "进行中", "done": "已完成"}
+# What every roundtable template names things by (msgids, translated in the templates).
+NAMES = dict(modes=MODE_NAMES, rules=RULE_NAMES, statuses=STATUS_NAMES, outcomes=OUTCOME_NAMES,
+             choices=CHOICE_NAMES, follow_up=FOLLOW_UP_NAMES)
+SCHEDULE_DEFAULTS = {"mode": "in_person", "capacity": "30", "voting_rule": "simple", "quorum_percent": "50"}
 
 
+# --- what the path names ---------------------------------------------------------------------------
+def meeting_or_404(request: Request, community: Place) -> dict:
+    """The meeting in the path, only if it belongs to the community in the path."""
+    meeting_id = parse_uuid(request.path_params.get("meeting_id", "").removesuffix(".ics"), "会议")
+    row = views.meeting(services(request).views, str(meeting_id))
+    if row is None or row["community_id"] != community.id:
+        raise NotFoundError("找不到该会议")
+    return row
+
+
+def resolution_or_404(request: Request, community: Place) -> dict:
+    """The resolution in the path, only if it belongs to the community in the path."""
+    rid = parse_uuid(request.path_params.get("resolution_id"), "决议")
+    row = views.resolution(services(request).views, str(rid))
+    if row is None or row["community_id"] != community.id:
+        raise NotFoundError("找不到该决议")
+    return row
+
+
+# --- the roundtable tab ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IndexPage:
+    """The tab: upcoming meetings (first page only), one page of past ones, the viewer's own registrations."""
+
+    upcoming: list[dict]
+    past: list[dict]
+    pager: Pager
+    mine: dict[str, str]
+
+
+def index_page(request: Request, community: Place) -> IndexPage:
+    """The community's meetings as the tab lists them."""
+    db, moment = services(request).views, now(request)
+    pager = Pager.from_request(request, views.count_past_meetings(db, community.id, moment))
+    return IndexPage(
+        upcoming=views.upcoming_meetings(db, community.id, moment) if pager.page == 1 else [],
+        past=views.past_meetings(db, community.id, moment, pager.per_page, pager.offset), pager=pager,
+        mine=views.viewer_registrations(db, community.id, me(request).account_id))
+
+
+# --- check-in --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CheckIn:
+    """The check-in search and its rows: on the worker's phone screen, or inside the meeting page."""
+
+    community: Place
+    meeting: dict
+    now: datetime
+    q: str = ""
+    rows: list[dict] = field(default_factory=list)
+    in_meeting: bool = False
+
+    @property
+    def asks_for_digits(self) -> bool:
+        """Digits that are not a phone's last 4 found nobody: the screen says to type the last 4."""
+        return asks_for_digits(self.q)
+
+
+def check_in(request: Request, community: Place, meeting: dict, q: str, in_meeting: bool = False) -> CheckIn:
+    """The search for `q` (name fragment or the phone's last 4 digits; nothing typed: the people expected)."""
+    rows = views.check_in_search(services(request).views, community.id, meeting["id"], q)
+    return CheckIn(community, meeting, now(request), q, rows, in_meeting)
+
+
+def check_in_row(request: Request, community: Place, meeting_id: str, account_id: str) -> dict | None:
+    """One resident's row after a check-in or check-out (None: not a verified resident of the community)."""
+    return views.check_in_person(services(request).views, community.id, meeting_id, account_id)
+
+
+def check_in_of_row(request: Request, community: Place, meeting_id: str, q: str) -> CheckIn:
+    """The context a single row renders in on the check-in screen (the meeting as it is now)."""
+    return CheckIn(community, views.meeting(services(request).views, meeting_id), now(request), q)
+
+
+# --- the meeting page ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MeetingView:
+    """Everything the meeting page and its partials show, from view queries only (live, or rebuilt as of a moment:
+    then `as_of` is set, `now` is that moment and the page offers no actions)."""
+
+    community: Place
+    meeting: dict
+    now: datetime
+    agenda: dict
+    motions: list[dict]
+    resolutions: list[dict]
+    minutes_check: list[dict]
+    reschedules: list[dict] = field(default_factory=list)
+    my_registration: dict | None = None
+    my_supports: set[str] = field(default_factory=set)
+    my_votes: dict[str, str] = field(default_factory=dict)
+    i_am_present: bool = False
+    i_am_on_roll: bool = False
+    registrations: list[dict] = field(default_factory=list)
+    attendance: list[dict] = field(default_factory=list)
+    check_in: CheckIn | None = None
+    votable_items: list[dict] = field(default_factory=list)
+    as_of: str | None = None
+
+    @property
+    def live(self) -> bool:
+        """The page as it is now (actions offered), not a rebuild of the past."""
+        return self.as_of is None
+
+    @property
+    def my_registration_status(self) -> str | None:
+        return self.my_registration["status"] if self.my_registration else None
+
+    @property
+    def open_motion(self) -> dict | None:
+        return next((m for m in self.motions if m["status"] == "open"), None)
+
+
+def meeting_view(request: Request, community: Place, meeting: dict, db: views.Database, moment: datetime | None = None
+                 ) -> MeetingView:
+    """Build the meeting page's context from `db`: the live views, or (with `moment`) an as-of rebuild."""
+    who, mid = me(request), meeting["id"]
+    agenda, motions = views.agenda(db, mid), views.motions(db, mid)
+    worker = policies.may_run_meetings(who, community)
+    live = moment is None
+    search = None
+    if worker and live and policies.not_over(meeting["status"]):
+        expected = views.check_in_search(db, community.id, mid, "", limit=50)
+        search = CheckIn(community, meeting, now(request), rows=[r for r in expected if not r["present"]][:20],
+                         in_meeting=True)
+    votable_ids = policies.votable([a["item_id"] for a in agenda["accepted"]], motions)
+    return MeetingView(
+        community=community, meeting=meeting, now=now(request) if live else moment, agenda=agenda, motions=motions,
+        resolutions=views.meeting_resolutions(db, mid), minutes_check=views.minutes_check(db, mid),
+        reschedules=views.reschedules(db, mid),
+        my_registration=views.my_registration(db, mid, who.account_id),
+        my_supports=views.my_supports(db, mid, who.account_id), my_votes=views.my_votes(db, mid, who.account_id),
+        i_am_present=who.authenticated and who.account_id in views.present_ids(db, mid),
+        i_am_on_roll=views.is_on_roll(db, mid, who.account_id),
+        registrations=views.registrations(db, mid) if worker else [],
+        attendance=views.attendance(db, mid) if worker else [],
+        check_in=search, votable_items=[a for a in agenda["accepted"] if a["item_id"] in votable_ids],
+        as_of=None if live else local_time(views.iso(moment)))
+
+
+def current_meeting(request: Request, community: Place, meeting_id: str) -> MeetingView:
+    """The meeting page from the live views."""
+    db = services(request).views
+    return meeting_view(request, community, views.meeting(db, meeting_id), db)
+
+
+def meeting_as_of(request: Request, community: Place, meeting_id: str, history: Iterable[Any], moment: datetime
+                  ) -> MeetingView:
+    """The meeting page as it stood at `moment`: the meeting's events up to then replayed into throw-away views."""
+    with views.as_of_database(history, moment, services(request).views) as then:
+        row = views.meeting(then, meeting_id)
+        if row is None:
+            raise NotFoundError("该时间点会议尚未安排")
+        return meeting_view(request, community, row, then, moment)
+
+
+# --- resolutions -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ResolutionsPage:
+    """One page of the community's resolutions board."""
+
+    rows: list[dict]
+    pager: Pager
+
+
+def resolutions_page(request: Request, community: Place) -> ResolutionsPage:
+    db = services(request).views
+    pager = Pager.from_request(request, views.count_resolutions(db, community.id))
+    return ResolutionsPage(views.resolutions(db, community.id, pager.per_page, pager.offset), pager)
+
+
+@dataclass(frozen=True)
+class ResolutionView:
+    """A resolution, its follow-up log and the viewer's rating (live, or rebuilt as of a moment: no actions)."""
+
+    community: Place
+    resolution: dict
+    log: list[dict]
+    my_rating: int | None = None
+    as_of: str | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.as_of is None
+
+
+def resolution_view(request: Request, community: Place, row: dict, db: views.Database | None = None,
+                    moment: datetime | None = None) -> ResolutionView:
+    """Build the resolution page's context for `row` from `db` (default: the live views)."""
+    db = services(request).views if db is None else db
+    return ResolutionView(community=community, resolution=row, log=views.progress(db, row["id"]),
+                          my_rating=views.my_rating(db, row["id"], me(request).account_id),
+                          as_of=None if moment is None else local_time(views.iso(moment)))
+
+
+def resolution_as_of(request: Request, community: Place, resolution_id: str, history: Iterable[Any],
+                     moment: datetime) -> ResolutionView:
+    """The resolution page as it stood at `moment`, rebuilt from its meeting's events (which include its own)."""
+    with views.as_of_database(history, moment, services(request).views) as then:
+        row = views.resolution(then, resolution_id)
+        if row is None:
+            raise NotFoundError("该时间点决议尚未通过")
+        return resolution_view(request, community, row, then, moment)
+
+
+# --- hooks for other pages -------------------------------------------------------------------------
 def overview_card(request: Request, community: Place) -> Panel:
     """The community's next meeting."""
     upcoming = views.upcoming_meetings(services(request).views, community.id, now(request))
@@ -39,3 +268,26 @@ def street_columns(request: Request, street: Place, communities: list[Place]) ->
     """How many meetings each community has coming."""
     db, moment = services(request).views, now(request)
     return [Column("即将召开的会议", {c.id: str(len(views.upcoming_meetings(db, c.id, moment))) for c in communities})]
+
+
+def my_data(request: Request) -> dict:
+    """What the roundtable holds about the person asking (Chinese labels, as "my data" shows them)."""
+    record = views.person_record(services(request).views, me(request).account_id)
+    return {"报名的会议": record["registrations"], "提出的议题": record["items"], "签到记录": record["attendance"],
+            "投票记录": record["votes"], "对决议的评价": record["ratings"]}
+
+
+def audit_labels() -> dict[str, str]:
+    """The roundtable's event types as the audit trail names them."""
+    return {
+        "Meeting.Scheduled": "已安排会议", "Meeting.Rescheduled": "已会议改期", "Meeting.Cancelled": "已取消会议",
+        "Meeting.Opened": "已宣布开会", "Meeting.Adjourned": "已宣布散会", "Meeting.ResidentRegistered": "已报名参会",
+        "Meeting.ResidentWaitlisted": "已候补参会", "Meeting.RegistrationCancelled": "已取消报名",
+        "Meeting.WaitlistPromoted": "已候补转正", "Meeting.AgendaItemProposed": "已提出议题",
+        "Meeting.AgendaItemSupported": "已支持议题", "Meeting.AgendaItemAccepted": "已议题列入议程",
+        "Meeting.AgendaItemDeclined": "已议题不予采纳", "Meeting.CheckedIn": "已会议签到", "Meeting.CheckedOut": "已会议签退",
+        "Meeting.MotionOpened": "已发起表决", "Meeting.VoteCast": "已投票", "Meeting.MotionClosed": "已结束表决",
+        "Meeting.MinutesPublished": "已发布会议纪要", "Resolution.Adopted": "已形成决议", "Resolution.OwnerAssigned": "已指定负责人",
+        "Resolution.FollowUpStatusChanged": "已更新落实状态", "Resolution.ProgressNoted": "已记录落实进展",
+        "Resolution.Rated": "已评价决议",
+    }

@@ -1,1 +1,416 @@
-from web.routes.roundtable import routes  # noqa: F401  (transitional: the module moves here next)
+"""The roundtable tab: meetings, registration, agenda, attendance, votes, minutes, resolutions and follow-up.
+
+Thin routes: parse → one use case through `respond` (read-your-writes) → render. Forms work without JavaScript
+(POST → 303); with htmx the same forms swap the `_meeting.html` (or `_resolution.html`) partial in place. Times
+are typed and shown in Asia/Shanghai and stored as aware UTC. Page contexts are built in `pages.py`, the room
+screen's events in `live.py`, the iCalendar files in `calendar.py`."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from domain.kernel.errors import InvalidInputError
+from domain.kernel.time import parse_local_datetime
+from domain.roundtable import policies
+from domain.roundtable.inputs import check_in_query, parse_int
+from projections import roundtable as views
+from web.http import (Form, action, command, error_text, is_htmx, me, page, parse_uuid, redirect, render, require,
+                      respond, services, url_for)
+from web.places import Place, community_or_404
+from web.roundtable import calendar, live, pages
+
+TAB = "roundtable"
+SCHEDULE_FIELDS = ("title", "purpose", "starts_at", "ends_at", "place", "mode", "capacity", "registration_deadline",
+                   "voting_rule", "quorum_percent")
+
+
+def _me_id(request: Request) -> UUID:
+    return parse_uuid(me(request).account_id, "账号")
+
+
+def _meeting_url(request: Request, community: Place, meeting_id: str) -> str:
+    return url_for(request, "roundtable_meeting", community_id=community.id, meeting_id=meeting_id)
+
+
+def _as_of(request: Request) -> datetime | None:
+    """`?as_of=` typed in Shanghai time, or None for the page as it is now."""
+    text = request.query_params.get("as_of")
+    return parse_local_datetime(text, "查看时间") if text else None
+
+
+# --- the meeting page and its partial --------------------------------------------------------------
+def _render_meeting(request: Request, community: Place, v: pages.MeetingView, template: str = "meeting.html",
+                    error: str | None = None, notice: str | None = None) -> Response:
+    return render(request, f"roundtable/{template}", v=v, community=community, tab=TAB, names=pages.NAMES,
+                  error=error, notice=notice)
+
+
+def _meeting_fragment(request: Request, community: Place, meeting_id: str) -> Callable[[str, bool], Response]:
+    """htmx gets the meeting partial again, the message (or refusal) shown inside it."""
+    def fragment(message: str, failed: bool) -> Response:
+        return _render_meeting(request, community, pages.current_meeting(request, community, meeting_id),
+                               "_meeting.html", error=message if failed else None, notice=None if failed else message)
+    return fragment
+
+
+def _on_meeting(request: Request, form: Form, use_case: Callable[..., Any], *args: Any,
+                done: str | Callable[[Any], str]) -> Response:
+    """`use_case(me, the meeting in the path, *args)`; 404 first unless the meeting is the community's."""
+    community = community_or_404(request)
+    meeting_id = pages.meeting_or_404(request, community)["id"]
+    return respond(request, form, use_case, _me_id(request), UUID(meeting_id), *args, done=done,
+                   to=_meeting_url(request, community, meeting_id),
+                   fragment=_meeting_fragment(request, community, meeting_id))
+
+
+# --- index, scheduling -----------------------------------------------------------------------------
+@page(public=True)
+def index(request: Request) -> Response:
+    community = community_or_404(request)
+    return render(request, "roundtable/index.html", community=community, tab=TAB, names=pages.NAMES,
+                  page=pages.index_page(request, community))
+
+
+def _schedule_form(request: Request, community: Place, values: dict, status_code: int = 200,
+                   error: str | None = None) -> Response:
+    return render(request, "roundtable/new.html", status_code=status_code, community=community, tab=TAB,
+                  names=pages.NAMES, values=values, error=error)
+
+
+@page
+def new_meeting(request: Request) -> Response:
+    community = community_or_404(request)
+    require(policies.may_run_meetings(me(request), community), "只有本社区的社区工作者可以安排议事会")
+    return _schedule_form(request, community, dict(pages.SCHEDULE_DEFAULTS))
+
+
+@action
+def schedule(request: Request, form: Form) -> Response:
+    community = community_or_404(request)
+    require(policies.may_run_meetings(me(request), community), "只有本社区的社区工作者可以安排议事会")
+    values = {k: form.get(k, "") for k in SCHEDULE_FIELDS}
+    try:
+        meeting_id = command(
+            request, services(request).app.roundtable.schedule_meeting, _me_id(request), parse_uuid(community.id),
+            values["title"], values["purpose"], parse_local_datetime(values["starts_at"], "开始时间"),
+            parse_local_datetime(values["ends_at"], "结束时间"), values["place"], values["mode"],
+            parse_int(values["capacity"], "名额"), parse_local_datetime(values["registration_deadline"], "报名截止时间"),
+            values["voting_rule"], parse_int(values["quorum_percent"], "法定人数比例"),
+            command_id=form.get("command_id") or None)
+    except InvalidInputError as e:
+        return _schedule_form(request, community, values, e.status, error_text(request, e))
+    return redirect(request, _meeting_url(request, community, meeting_id), "会议已安排，居民现在可以报名")
+
+
+# --- the meeting page ------------------------------------------------------------------------------
+@page(public=True)
+def meeting_page(request: Request) -> Response:
+    """The meeting now, or with `?as_of=` as it stood then, rebuilt from its events."""
+    community = community_or_404(request)
+    meeting_id = pages.meeting_or_404(request, community)["id"]
+    moment = _as_of(request)
+    if moment is None:
+        return _render_meeting(request, community, pages.current_meeting(request, community, meeting_id))
+    view = request.app.state.replays.view(request, ("meeting", meeting_id), moment, lambda: pages.meeting_as_of(
+        request, community, meeting_id, services(request).app.roundtable.meeting_history(UUID(meeting_id)), moment))
+    return _render_meeting(request, community, view)
+
+
+@page(public=True)
+def meeting_status(request: Request) -> Response:
+    """The live part of the meeting page (quorum, motions, voting) for htmx polling."""
+    community = community_or_404(request)
+    meeting_id = pages.meeting_or_404(request, community)["id"]
+    return _render_meeting(request, community, pages.current_meeting(request, community, meeting_id), "_live.html")
+
+
+@action
+def register(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.register_for_meeting,
+                       done=lambda status: "报名成功" if status == "registered" else "名额已满，您已进入候补名单")
+
+
+@action
+def unregister(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.cancel_registration, done="已取消报名")
+
+
+@action
+def propose(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.propose_agenda_item, form.get("title", ""),
+                       form.get("description", ""), done="议题已提交，等待社区工作者审核")
+
+
+@action
+def support(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.support_agenda_item,
+                       request.path_params["item_id"], done="已支持该议题")
+
+
+@action
+def accept(request: Request, form: Form) -> Response:
+    community = community_or_404(request)
+    pages.meeting_or_404(request, community)   # a bad meeting answers 404 before the typed numbers are read
+    return _on_meeting(request, form, services(request).app.roundtable.accept_agenda_item,
+                       request.path_params["item_id"], parse_int(form.get("planned_minutes"), "计划时长"),
+                       parse_int(form.get("position"), "议程顺序", required=False), done="议题已列入议程")
+
+
+@action
+def decline(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.decline_agenda_item,
+                       request.path_params["item_id"], form.get("reason", ""), done="已说明理由并不予采纳")
+
+
+@action
+def open_meeting(request: Request, form: Form) -> Response:
+    require(policies.may_run_meetings(me(request), community_or_404(request)), "只有本社区的社区工作者可以主持会议")
+    return _on_meeting(request, form, services(request).app.roundtable.open_meeting, done="会议开始，表决名单已确定")
+
+
+@action
+def adjourn(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.adjourn_meeting, done="会议已结束")
+
+
+@action
+def cancel(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.cancel_meeting, form.get("reason", ""),
+                       done="会议已取消")
+
+
+@action
+def reschedule(request: Request, form: Form) -> Response:
+    app = services(request).app
+
+    def reschedule_meeting(worker_id: UUID, meeting_id: UUID, command_id: str | None = None) -> int:
+        """The typed times are read inside the use case's call, so htmx shows a bad one inside the meeting."""
+        return app.roundtable.reschedule_meeting(
+            worker_id, meeting_id, parse_local_datetime(form.get("starts_at"), "开始时间"),
+            parse_local_datetime(form.get("ends_at"), "结束时间"), form.get("place", ""),
+            parse_local_datetime(form.get("registration_deadline"), "报名截止时间"), form.get("reason", ""),
+            command_id=command_id)
+    return _on_meeting(request, form, reschedule_meeting, done="会议已改期，已报名的居民保留名额")
+
+
+@action
+def open_motion(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.open_motion, form.get("item_id", ""),
+                       form.get("title", ""), done="表决已开始")
+
+
+@action
+def vote(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.cast_vote, request.path_params["motion_id"],
+                       form.get("choice", ""), done="您的投票已记录")
+
+
+@action
+def close_motion(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.close_motion,
+                       request.path_params["motion_id"], done="表决已结束，结果已公布")
+
+
+@action
+def minutes(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.publish_minutes, form.get("minutes", ""),
+                       done="会议纪要已发布")
+
+
+# --- check-in: by name or exactly the phone's last 4 digits; big buttons; masked phones -------------
+@page
+def check_in_screen(request: Request) -> Response:
+    """The worker's phone-friendly check-in screen; with htmx only the result rows are sent."""
+    community = community_or_404(request)
+    require(policies.may_run_meetings(me(request), community), "只有本社区的社区工作者可以为居民签到")
+    meeting = pages.meeting_or_404(request, community)
+    rows_only = is_htmx(request) and request.headers.get("hx-target") == "rt-checkin-rows"
+    in_meeting = rows_only and request.query_params.get("in") == "meeting"   # rows inside the meeting page
+    c = pages.check_in(request, community, meeting, check_in_query(request.query_params.get("q")), in_meeting)
+    return render(request, "roundtable/_checkin_rows.html" if rows_only else "roundtable/checkin.html", c=c,
+                  community=community, tab=TAB)
+
+
+def _attendance(request: Request, form: Form, use_case: Callable[..., Any], done: str) -> Response:
+    """Check in or out. A row of the check-in screen (htmx target `rt-row-…`) is swapped in place, refusals shown
+    inside it; a plain form from that screen returns to it with the search kept; anything else acts on the
+    meeting page."""
+    community = community_or_404(request)
+    meeting_id = pages.meeting_or_404(request, community)["id"]
+    account_id = parse_uuid(form.get("account_id"), "居民")
+    q = check_in_query(form.get("q"))
+    on_row = is_htmx(request) and request.headers.get("hx-target", "").startswith("rt-row-")
+    fragment = _meeting_fragment(request, community, meeting_id)
+    if on_row:   # somebody not a verified resident here has no row to swap: the refusal answers alone
+        fragment = _row_fragment(request, community, meeting_id, str(account_id), q) \
+            if pages.check_in_row(request, community, meeting_id, str(account_id)) else None
+    to = url_for(request, "roundtable_check_in_screen", query={"q": q}, community_id=community.id,
+                 meeting_id=meeting_id) if form.get("back") == "check-in" else _meeting_url(request, community,
+                                                                                            meeting_id)
+    return respond(request, form, use_case, _me_id(request), UUID(meeting_id), account_id, done=done, to=to,
+                   fragment=fragment)
+
+
+def _row_fragment(request: Request, community: Place, meeting_id: str, account_id: str, q: str
+                  ) -> Callable[[str, bool], Response]:
+    def fragment(message: str, failed: bool) -> Response:
+        return render(request, "roundtable/_checkin_row.html", row=pages.check_in_row(request, community, meeting_id,
+                      account_id), c=pages.check_in_of_row(request, community, meeting_id, q), message=message,
+                      failed=failed, oob_count=True)
+    return fragment
+
+
+@action
+def check_in(request: Request, form: Form) -> Response:
+    return _attendance(request, form, services(request).app.roundtable.check_in, "已签到")
+
+
+@action
+def check_out(request: Request, form: Form) -> Response:
+    return _attendance(request, form, services(request).app.roundtable.check_out, "已签退")
+
+
+# --- the worker's meeting-room screen (server-sent events) -----------------------------------------
+@page
+def room(request: Request) -> Response:
+    community = community_or_404(request)
+    require(policies.may_run_meetings(me(request), community), "会场大屏只对本社区的社区工作者开放")
+    meeting_id = pages.meeting_or_404(request, community)["id"]
+    return render(request, "roundtable/room.html", community=community, tab=TAB, names=pages.NAMES,
+                  t=live.tally(request, meeting_id))
+
+
+@page
+def live_tally(request: Request) -> Response:
+    """Server-sent events: the tally fragment whenever it changes, polled every second, for at most 10 minutes."""
+    community = community_or_404(request)
+    require(policies.may_run_meetings(me(request), community), "会场大屏只对本社区的社区工作者开放")
+    return live.stream(request, pages.meeting_or_404(request, community)["id"])
+
+
+# --- iCalendar -------------------------------------------------------------------------------------
+@page(public=True)
+def feed(request: Request) -> Response:
+    community = community_or_404(request)
+    rows = views.calendar_meetings(services(request).views, community.id)
+    return calendar.ics_response(calendar.calendar(request, community, rows), "roundtable.ics")
+
+
+@page(public=True)
+def meeting_ics(request: Request) -> Response:
+    community = community_or_404(request)
+    meeting = pages.meeting_or_404(request, community)
+    return calendar.ics_response(calendar.calendar(request, community, [meeting]), "meeting.ics")
+
+
+# --- resolutions and follow-up ---------------------------------------------------------------------
+@page(public=True)
+def resolutions(request: Request) -> Response:
+    community = community_or_404(request)
+    return render(request, "roundtable/resolutions.html", community=community, tab=TAB, names=pages.NAMES,
+                  page=pages.resolutions_page(request, community))
+
+
+def _render_resolution(request: Request, community: Place, v: pages.ResolutionView,
+                       template: str = "resolution.html", error: str | None = None,
+                       notice: str | None = None) -> Response:
+    return render(request, f"roundtable/{template}", v=v, community=community, tab=TAB, names=pages.NAMES,
+                  error=error, notice=notice)
+
+
+@page(public=True)
+def resolution_page(request: Request) -> Response:
+    """The resolution now, or with `?as_of=` as it stood then, rebuilt from its meeting's events."""
+    community = community_or_404(request)
+    row = pages.resolution_or_404(request, community)
+    moment = _as_of(request)
+    if moment is None:
+        return _render_resolution(request, community, pages.resolution_view(request, community, row))
+    view = request.app.state.replays.view(request, ("resolution", row["id"]), moment, lambda: pages.resolution_as_of(
+        request, community, row["id"], services(request).app.roundtable.meeting_history(UUID(row["meeting_id"])),
+        moment))
+    return _render_resolution(request, community, view)
+
+
+def _on_resolution(request: Request, form: Form, use_case: Callable[..., Any], *args: Any, done: str) -> Response:
+    """`use_case(me, the resolution in the path, *args)`; htmx gets the `_resolution.html` partial again."""
+    community = community_or_404(request)
+    rid = pages.resolution_or_404(request, community)["id"]
+
+    def fragment(message: str, failed: bool) -> Response:
+        row = views.resolution(services(request).views, rid)
+        return _render_resolution(request, community, pages.resolution_view(request, community, row),
+                                  "_resolution.html", error=message if failed else None,
+                                  notice=None if failed else message)
+    return respond(request, form, use_case, _me_id(request), UUID(rid), *args, done=done,
+                   to=url_for(request, "roundtable_resolution", community_id=community.id, resolution_id=rid),
+                   fragment=fragment)
+
+
+@action
+def assign_owner(request: Request, form: Form) -> Response:
+    return _on_resolution(request, form, services(request).app.roundtable.assign_resolution_owner,
+                          form.get("owner", ""), done="已指定负责人")
+
+
+@action
+def advance(request: Request, form: Form) -> Response:
+    return _on_resolution(request, form, services(request).app.roundtable.advance_resolution,
+                          form.get("status", ""), done="落实状态已更新")
+
+
+@action
+def note(request: Request, form: Form) -> Response:
+    return _on_resolution(request, form, services(request).app.roundtable.note_resolution_progress,
+                          form.get("note", ""), form.get("noted_on") or None, done="进展已记录")
+
+
+@action
+def rate(request: Request, form: Form) -> Response:
+    return _on_resolution(request, form, services(request).app.roundtable.rate_resolution,
+                          parse_int(form.get("stars"), "评分"), done="感谢您的评价")
+
+
+_M = "/c/{community_id}/roundtable/{meeting_id}"
+_R = "/c/{community_id}/roundtable/resolutions/{resolution_id}"
+
+routes = [
+    Route("/c/{community_id}/roundtable", index, name="roundtable_index"),
+    Route("/c/{community_id}/roundtable.ics", feed, name="roundtable_feed"),
+    Route("/c/{community_id}/roundtable/new", new_meeting, methods=["GET"], name="roundtable_new"),
+    Route("/c/{community_id}/roundtable/new", schedule, methods=["POST"], name="roundtable_schedule"),
+    Route("/c/{community_id}/roundtable/resolutions", resolutions, name="roundtable_resolutions"),
+    Route(_R, resolution_page, name="roundtable_resolution"),
+    Route(_R + "/owner", assign_owner, methods=["POST"], name="roundtable_resolution_owner"),
+    Route(_R + "/advance", advance, methods=["POST"], name="roundtable_resolution_advance"),
+    Route(_R + "/note", note, methods=["POST"], name="roundtable_resolution_note"),
+    Route(_R + "/rate", rate, methods=["POST"], name="roundtable_resolution_rate"),
+    Route("/c/{community_id}/roundtable/{meeting_id}.ics", meeting_ics, name="roundtable_meeting_ics"),
+    Route(_M, meeting_page, name="roundtable_meeting"),
+    Route(_M + "/status", meeting_status, name="roundtable_status"),
+    Route(_M + "/room", room, name="roundtable_room"),
+    Route(_M + "/live", live_tally, name="roundtable_live"),
+    Route(_M + "/register", register, methods=["POST"], name="roundtable_register"),
+    Route(_M + "/unregister", unregister, methods=["POST"], name="roundtable_unregister"),
+    Route(_M + "/agenda", propose, methods=["POST"], name="roundtable_propose"),
+    Route(_M + "/agenda/{item_id}/support", support, methods=["POST"], name="roundtable_support"),
+    Route(_M + "/agenda/{item_id}/accept", accept, methods=["POST"], name="roundtable_accept"),
+    Route(_M + "/agenda/{item_id}/decline", decline, methods=["POST"], name="roundtable_decline"),
+    Route(_M + "/check-in", check_in_screen, methods=["GET"], name="roundtable_check_in_screen"),
+    Route(_M + "/check-in", check_in, methods=["POST"], name="roundtable_check_in"),
+    Route(_M + "/check-out", check_out, methods=["POST"], name="roundtable_check_out"),
+    Route(_M + "/open", open_meeting, methods=["POST"], name="roundtable_open"),
+    Route(_M + "/adjourn", adjourn, methods=["POST"], name="roundtable_adjourn"),
+    Route(_M + "/cancel", cancel, methods=["POST"], name="roundtable_cancel"),
+    Route(_M + "/reschedule", reschedule, methods=["POST"], name="roundtable_reschedule"),
+    Route(_M + "/motions", open_motion, methods=["POST"], name="roundtable_open_motion"),
+    Route(_M + "/motions/{motion_id}/vote", vote, methods=["POST"], name="roundtable_vote"),
+    Route(_M + "/motions/{motion_id}/close", close_motion, methods=["POST"], name="roundtable_close_motion"),
+    Route(_M + "/minutes", minutes, methods=["POST"], name="roundtable_minutes"),
+]

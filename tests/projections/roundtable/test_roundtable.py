@@ -281,6 +281,17 @@ def test_the_check_in_search_finds_residents_by_name_or_phone_digits_on_both_sto
     assert [r["name"] for r in views.check_in_search(db, c, m, phone[-4:])] == ["居民4"]
 
 
+def test_the_check_in_search_finds_a_phone_by_exactly_its_last_four_digits_and_never_by_more(scene):
+    scene.run(stop_after="voting")
+    db, m, c = scene.svc.views, str(scene.meeting_id), str(scene.community)
+    phone = directory.person(db, str(scene.residents[4]))["phone"]
+    [row] = views.check_in_search(db, c, m, phone[-4:])
+    assert row["phone"] == f"{phone[:3]}****{phone[-4:]}"
+    for n in range(5, 12):
+        assert views.check_in_search(db, c, m, phone[-n:]) == [], n
+    assert views.check_in_search(db, c, m, phone[-3:]) == []
+
+
 def test_follow_up_steps_are_dated_by_the_day_in_asia_shanghai(scene):
     scene.run(stop_after="voting")
     app, m, w = scene.app, scene.meeting_id, scene.worker

@@ -264,6 +264,27 @@ def test_the_meeting_page_as_of_a_past_moment_is_rebuilt_from_events(site):
     assert before.status_code == 404
 
 
+def test_the_resolution_page_as_of_a_past_moment_is_rebuilt_from_events(site):
+    mid, m, motion = site.meeting_in_progress()
+    for _, phone in site.residents[:3]:
+        site.post(phone, f"{m}/motions/{motion}/vote", {"choice": "for"})
+    site.post(site.worker_phone, f"{m}/motions/{motion}/close")          # adopted at 18:45
+    rid = Resolution.id_for(UUID(mid), motion)
+    r = f"{site.base}/resolutions/{rid}"
+    site.clock.now = datetime(2026, 5, 3, 2, 0, tzinfo=timezone.utc)      # 05-03 10:00
+    site.post(site.worker_phone, f"{r}/owner", {"owner": "物业公司"})
+    site.post(site.worker_phone, f"{r}/advance", {"status": "in_progress"})
+    now = site.page(site.worker_phone, r).text
+    assert "物业公司" in now and "进行中" in now and f'action="{r}/owner"' in now
+    then = site.page(site.worker_phone, f"{r}?as_of=2026-05-02T20:00").text
+    assert "2026-05-02 20:00" in then and "由事件记录重建" in then and "3 号楼加装电梯" in then
+    assert "物业公司" not in then and "计划中" in then and "赞成 3 票" in then
+    assert f'action="{r}/owner"' not in then and f'action="{r}/note"' not in then
+    assert site.page(None, f"{r}?as_of=yesterday").status_code == 422
+    assert site.page(None, f"{r}?as_of=2026-05-02T18:00").status_code == 404      # not yet adopted
+    assert site.page(None, f"/c/{site.other}/roundtable/resolutions/{rid}?as_of=2026-05-02T20:00").status_code == 404
+
+
 def test_the_live_tally_streams_server_sent_events_only_to_the_worker(site):
     mid, m, motion = site.meeting_in_progress()
     assert site.page(site.residents[0][1], f"{m}/live").status_code == 403

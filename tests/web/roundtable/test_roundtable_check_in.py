@@ -1,6 +1,7 @@
 """The worker's check-in: search by name or the phone's last 4 digits, big buttons, masked phones only."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from urllib.parse import quote
@@ -35,8 +36,24 @@ def test_residents_are_found_by_name_or_the_last_four_digits_of_their_phone(site
     phone = site.residents[2][1]
     by_digits = site.page(site.worker_phone, f"{site.m}/check-in?q={phone[-4:]}").text
     assert "居民2" in by_digits and phone not in by_digits
-    assert "居民2" in site.page(site.worker_phone, f"{site.m}/check-in?q={phone[:3]}%20{phone[3:7]}%20{phone[7:]}").text
+    assert "居民2" in site.page(site.worker_phone, f"{site.m}/check-in?q={phone[-4:-2]}%20{phone[-2:]}").text
     assert "手机号后 4 位" in site.page(site.worker_phone, f"{site.m}/check-in?q=12").text
+
+
+def test_more_than_the_last_four_digits_never_find_anybody_and_the_screen_asks_for_the_last_four(site):
+    """Issue 9, item 9: a search by 4–11 final digits let about 40 searches recover a whole number. Only exactly the
+    last 4 digits find a resident; a longer digit string (typed with spaces or dashes too) finds nobody."""
+    rid, phone = site.residents[2]
+    exact = site.page(site.worker_phone, f"{site.m}/check-in?q={phone[-4:]}").text
+    shown = re.search(rf'id="rt-row-{rid}">.*?<span class="muted">([^<]*)</span>', exact, re.S)
+    assert shown and shown.group(1) == f"{phone[:3]}****{phone[-4:]}" and phone not in exact
+    typed = [phone[-n:] for n in range(5, 12)] + [f"{phone[:3]}%20{phone[3:7]}%20{phone[7:]}",
+                                                  f"{phone[:3]}-{phone[3:7]}-{phone[7:]}", f"%20{phone[-5:]}%20"]
+    for q in typed:
+        html = site.page(site.worker_phone, f"{site.m}/check-in?q={q}").text
+        assert "rt-row-" not in html and "居民2" not in html and "请输入手机号后 4 位数字" in html, q
+        rows = site.web.get(f"{site.m}/check-in?q={q}", headers={"HX-Request": "true", "HX-Target": "rt-checkin-rows"})
+        assert "rt-row-" not in rows.text and "请输入手机号后 4 位数字" in rows.text, q
 
 
 def test_the_search_finds_only_verified_residents_of_this_community(site):
