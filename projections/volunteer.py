@@ -3,14 +3,20 @@ hours, certificates and the notices a volunteer has not yet seen."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.accounts.model import Account
 from domain.kernel.privacy import ERASED
+
+ERASED_VOLUNTEERS = "已删除个人信息的志愿者"   # one row for them all: their hours still count
 from domain.kernel.time import local_date
 from domain.volunteer.model import ActionDay, Certificate, Volunteer
 from projections.base import Context, Projection
 from projections.db import Database, Tx
+
+if TYPE_CHECKING:
+    from projections.accounts import Place
 
 projection = Projection(
     name="volunteer",
@@ -173,7 +179,8 @@ def _hours_corrected(tx: Tx, e, ctx: Context) -> None:
     tx.execute("INSERT INTO vol_corrections (shift_id, account_id, at, minutes, reason, by_id) VALUES (?, ?, ?, ?, ?, ?) "
                "ON CONFLICT (shift_id, account_id, at) DO UPDATE SET minutes = excluded.minutes, "
                "reason = excluded.reason, by_id = excluded.by_id",
-               (str(e.shift_id), str(e.account_id), _iso(e.at), e.minutes, e.reason, str(e.by)))
+               (str(e.shift_id), str(e.account_id), _iso(e.at), e.minutes,
+                ctx.sealer.open_text(e.account_id, e.reason), str(e.by)))
 
 
 @projection.on(Volunteer.Enrolled)
@@ -203,6 +210,8 @@ def _notices_seen(tx: Tx, e, ctx: Context) -> None:
 def _erased(tx: Tx, e, ctx: Context) -> None:
     tx.execute("UPDATE vol_volunteers SET masked_id = ? WHERE account_id = ? AND masked_id IS NOT NULL",
                (ERASED, str(e.originator_id)))
+    # A correction's reason may name the volunteer: it was sealed under their key and goes with them.
+    tx.execute("UPDATE vol_corrections SET reason = '' WHERE account_id = ?", (str(e.originator_id),))
 
 
 @projection.on(Certificate.Issued)
@@ -220,9 +229,9 @@ def mask_id_number(id_number: str) -> str:
 
 
 # --- queries (one-line docstrings; the web layer calls these, never SQL of its own) -----------------------
-def _scope(community: dict) -> tuple[str, tuple]:
+def _scope(community: Place) -> tuple[str, tuple]:
     return ("(d.community_id = ? OR (d.community_id IS NULL AND d.street_id = ?))",
-            (community["id"], community.get("street_id") or ""))
+            (community.id, community.street_id or ""))
 
 
 # Open places of a shift row `s` joined to its cancellation `c`: none once called off, never negative (walk-ins
@@ -230,7 +239,7 @@ def _scope(community: dict) -> tuple[str, tuple]:
 _OPEN = "CASE WHEN c.shift_id IS NULL AND s.places > s.taken THEN s.places - s.taken ELSE 0 END"
 
 
-def upcoming_days(db: Database, community: dict, today: str, limit: int = 50) -> list[dict]:
+def upcoming_days(db: Database, community: Place, today: str, limit: int = 50) -> list[dict]:
     """Action days of the community and street-wide days of its street, from today on, with place totals."""
     where, params = _scope(community)
     return db.all("SELECT d.id, d.title, d.day_date, d.community_id, d.street_id, dc.reason AS cancel_reason, "
@@ -249,7 +258,7 @@ def day(db: Database, day_id: str) -> dict | None:
                   "LEFT JOIN vol_day_cancellations dc ON dc.day_id = d.id WHERE d.id = ?", (day_id,))
 
 
-def day_in_scope(db: Database, day_id: str, community: dict) -> dict | None:
+def day_in_scope(db: Database, day_id: str, community: Place) -> dict | None:
     """The day if it belongs to this community (or is a street-wide day of its street), else None."""
     where, params = _scope(community)
     return db.one("SELECT d.*, dc.reason AS cancel_reason FROM vol_days d "
@@ -289,14 +298,17 @@ def my_shifts(db: Database, account_id: str, since: str | None = None) -> list[d
 
 
 def my_hours(db: Database, account_id: str) -> list[dict]:
-    """The volunteer's credited minutes per organisation (community or street) and year."""
+    """The volunteer's credited minutes per organisation (community or street, with its name) and year."""
     return db.all("SELECT COALESCE(d.community_id, d.street_id) AS org_id, "
                   "CASE WHEN d.community_id IS NULL THEN 'street' ELSE 'community' END AS org_kind, "
+                  "COALESCE(o.name, '') AS org_name, "
                   "SUBSTR(s.local_date, 1, 4) AS year, SUM(e.minutes) AS minutes, COUNT(*) AS shifts "
                   "FROM vol_entries e JOIN vol_shifts s ON s.id = e.shift_id JOIN vol_days d ON d.id = e.day_id "
+                  "LEFT JOIN dir_places o ON o.id = COALESCE(d.community_id, d.street_id) "
                   "WHERE e.account_id = ? AND e.credited = 1 AND e.minutes > 0 "
                   "GROUP BY COALESCE(d.community_id, d.street_id), "
-                  "CASE WHEN d.community_id IS NULL THEN 'street' ELSE 'community' END, SUBSTR(s.local_date, 1, 4) "
+                  "CASE WHEN d.community_id IS NULL THEN 'street' ELSE 'community' END, COALESCE(o.name, ''), "
+                  "SUBSTR(s.local_date, 1, 4) "
                   "ORDER BY year DESC, org_id", (account_id,))
 
 
@@ -317,7 +329,7 @@ def check_in_rows(db: Database, shift_id: str, query: str = "") -> list[dict]:
            "CASE WHEN w.account_id IS NULL THEN 0 ELSE 1 END AS walk_in "
            "FROM vol_entries e JOIN dir_people p ON p.id = e.account_id "
            "LEFT JOIN vol_walk_ins w ON w.shift_id = e.shift_id AND w.account_id = e.account_id "
-           "WHERE e.shift_id = ? AND e.status = 'confirmed'")
+           "WHERE e.shift_id = ? AND e.status = 'confirmed' AND p.erased = 0")
     params: list = [shift_id]
     query = "".join(ch for ch in query if ch.isprintable()).strip()  # PostgreSQL refuses NUL in text
     if query:
@@ -339,8 +351,8 @@ def check_in_row(db: Database, shift_id: str, account_id: str) -> dict | None:
 def waitlist(db: Database, shift_id: str) -> list[dict]:
     """Who waits for a place in the shift, in order."""
     return db.all("SELECT e.account_id, p.name, e.signed_up_at FROM vol_entries e JOIN dir_people p "
-                  "ON p.id = e.account_id WHERE e.shift_id = ? AND e.status = 'waitlisted' ORDER BY e.wait_seq",
-                  (shift_id,))
+                  "ON p.id = e.account_id WHERE e.shift_id = ? AND e.status = 'waitlisted' AND p.erased = 0 "
+                  "ORDER BY e.wait_seq", (shift_id,))
 
 
 def corrections(db: Database, shift_id: str) -> list[dict]:
@@ -351,14 +363,21 @@ def corrections(db: Database, shift_id: str) -> list[dict]:
 
 
 def hours_per_volunteer(db: Database, org_id: str, org_kind: str, start: str, end: str) -> list[dict]:
-    """Credited minutes per volunteer for one organisation's days with shifts between two dates (inclusive)."""
+    """Credited minutes per volunteer for one organisation's days with shifts between two dates (inclusive); the
+    erased are one row without name or phone at the end, so the totals stay right."""
     where = "d.community_id = ?" if org_kind == "community" else "d.community_id IS NULL AND d.street_id = ?"
-    return db.all("SELECT e.account_id, p.name, p.phone, COUNT(*) AS shifts, SUM(e.minutes) AS minutes "
+    rows = db.all("SELECT e.account_id, p.name, p.phone, p.erased, COUNT(*) AS shifts, SUM(e.minutes) AS minutes "
                   "FROM vol_entries e JOIN vol_shifts s ON s.id = e.shift_id JOIN vol_days d ON d.id = e.day_id "
                   "LEFT JOIN dir_people p ON p.id = e.account_id "
                   f"WHERE {where} AND e.credited = 1 AND s.local_date >= ? AND s.local_date <= ? "
-                  "GROUP BY e.account_id, p.name, p.phone ORDER BY minutes DESC, p.name, e.account_id",
+                  "GROUP BY e.account_id, p.name, p.phone, p.erased ORDER BY minutes DESC, p.name, e.account_id",
                   (org_id, start, end))
+    erased = [r for r in rows if r["erased"]]
+    kept = [r for r in rows if not r["erased"]]
+    if erased:
+        kept.append({"account_id": None, "name": ERASED_VOLUNTEERS, "phone": None, "erased": 1, "people": len(erased),
+                     "shifts": sum(r["shifts"] for r in erased), "minutes": sum(r["minutes"] or 0 for r in erased)})
+    return kept
 
 
 NOTICE_KINDS = ("promoted", "cancelled")
@@ -373,6 +392,11 @@ def unseen_notices(db: Database, account_id: str, kinds: tuple[str, ...] = ("pro
                   "LEFT JOIN vol_cancellations c ON c.shift_id = n.shift_id "
                   f"WHERE n.account_id = ? AND n.seen = 0 AND n.kind IN ({marks}) ORDER BY n.at, n.shift_id",
                   (account_id, *kinds))
+
+
+def volunteer_contact(db: Database, account_id: str) -> dict | None:
+    """A volunteer's name and phone as the directory holds them (a certificate names its holder)."""
+    return db.one("SELECT name, phone FROM dir_people WHERE id = ?", (account_id,))
 
 
 def masked_id(db: Database, account_id: str) -> str | None:
@@ -394,3 +418,16 @@ def certificate_by_code(db: Database, code: str) -> dict | None:
 def certificate_by_serial(db: Database, serial: str) -> dict | None:
     """The certificate with this serial number."""
     return db.one("SELECT * FROM vol_certificates WHERE serial = ?", (serial,))
+
+
+def person_record(db: Database, account_id: str) -> dict[str, list[dict]]:
+    """What the volunteer station's views hold about one person: places and waitlist places, attendance and hours,
+    their masked ID number and certificates."""
+    return {
+        "shifts": db.all("SELECT d.title, s.task, s.starts_at, e.status, e.checked_in_at, e.checked_out_at, e.minutes, "
+                         "e.corrected FROM vol_entries e JOIN vol_shifts s ON s.id = e.shift_id "
+                         "JOIN vol_days d ON d.id = e.day_id WHERE e.account_id = ? ORDER BY s.starts_at", (account_id,)),
+        "id_number": db.all("SELECT masked_id FROM vol_volunteers WHERE account_id = ?", (account_id,)),
+        "certificates": db.all("SELECT serial, org_name, year, minutes, issued_at FROM vol_certificates "
+                               "WHERE account_id = ? ORDER BY issued_at", (account_id,)),
+    }

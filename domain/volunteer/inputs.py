@@ -44,3 +44,10 @@ def parse_cutoff_hours(value: str | None) -> int:
     if not re.fullmatch(r"[0-9]{1,3}", text):
         raise InvalidInputError("截止时间应在班次开始前 0 到 168 小时之间")
     return int(text) * 60
+
+
+def parse_certificate_code(value: str | None) -> str:
+    """A verification code as typed (`abcd efgh ijkl`, full-width, dashes anywhere) in its `ABCD-EFGH-IJKL` form;
+    "" when it cannot be one."""
+    code = re.sub(r"[^A-Z2-7]", "", unicodedata.normalize("NFKC", (value or "")[:40]).upper())
+    return f"{code[:4]}-{code[4:8]}-{code[8:12]}" if len(code) == 12 else ""

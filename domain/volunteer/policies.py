@@ -1,5 +1,6 @@
-"""The volunteer station's rules: who creates, organises and manages action days, who volunteers, and when sign-up
-closes. The service asks them before it acts, the pages before they show a button.
+"""The volunteer station's rules: who creates, organises and manages action days, who volunteers, when sign-up
+closes, and who reads hours and certificates. The service asks them before it acts, the pages before they show a
+button (or a link).
 A day is named by its `community_id` (None for a street-wide day) and its `street_id`."""
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ def may_create_day(actor: Actor, community_id: Any) -> bool:
 def may_create_street_day(actor: Actor, street_id: Any) -> bool:
     """A street's officials create street-wide action days (every community of the street takes part)."""
     return actor.has_role(roles.STREET_OFFICIAL, street_id)
+
+
+def may_plan_days(actor: Actor, community_id: Any, street_id: Any) -> bool:
+    """Opens a community's new-day form: its workers (community days) or its street's officials (street-wide)."""
+    return may_create_day(actor, community_id) or may_create_street_day(actor, street_id)
 
 
 def may_organise(actor: Actor, community_id: Any, street_id: Any) -> bool:
@@ -42,6 +48,21 @@ def may_volunteer(actor: Actor, community_id: Any, street_id: Any) -> bool:
     if community_id:
         return actor.is_resident_of(community_id)
     return actor.is_resident_in_street(street_id)
+
+
+def may_read_hours(actor: Actor, community_id: Any) -> bool:
+    """A community's workers read (and export) the hours served on its action days."""
+    return actor.has_role(roles.WORKER, community_id)
+
+
+def may_read_street_hours(actor: Actor, street_id: Any) -> bool:
+    """A street's officials read (and export) the hours served on its street-wide action days."""
+    return actor.has_role(roles.STREET_OFFICIAL, street_id)
+
+
+def may_see_certificate(actor: Actor, account_id: Any, org_id: Any) -> bool:
+    """A certificate in full (name, ID number): its holder, or a worker of the community that issued it."""
+    return actor.is_self(account_id) or actor.has_role(roles.WORKER, org_id)
 
 
 def sign_up_closes_at(starts_at: datetime | str, cutoff_minutes: int) -> datetime:

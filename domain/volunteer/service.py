@@ -78,7 +78,7 @@ class VolunteerService:
             return day_id, [ActionDay(key=key, community_id=community_id, street_id=street_id, title=title,
                                       description=description, date=day, cutoff_minutes=cutoff_minutes,
                                       created_by=actor_id, at=self.app.clock())]
-        return self.app.execute("vol-create-day", command_id, action)
+        return self.app.execute("vol-create-day", command_id, action, actor=actor_id)
 
     def action_day(self, day_id: UUID) -> ActionDay:
         """The action day, or NotFoundError."""
@@ -96,7 +96,7 @@ class VolunteerService:
             day = self.action_day(day_id)
             shift_id = day.add_shift(task, place, starts_at, ends_at, places, min_age, actor_id, self.app.clock())
             return shift_id, [day]
-        return self.app.execute("vol-add-shift", command_id, action)
+        return self.app.execute("vol-add-shift", command_id, action, actor=actor_id)
 
     def _require(self, rule, actor_id: UUID, day: ActionDay, message: str) -> None:
         """NotAllowedError unless `rule` (a `policies.may_*` over a day) admits the actor as the events say."""
@@ -122,7 +122,7 @@ class VolunteerService:
             day = self.action_day(day_id)
             told = day.cancel_by_organiser(shift_id, reason, actor_id, self.app.clock())
             return told, [day, *self._release_all(told, {str(shift_id): told})]
-        return self.app.execute("vol-cancel-shift", command_id, action)
+        return self.app.execute("vol-cancel-shift", command_id, action, actor=actor_id)
 
     def cancel_action_day(self, actor_id: UUID, day_id: UUID, reason: str, command_id: str | None = None) -> int:
         """Call the whole day off: every shift not yet over is cancelled as above. Returns how many were told."""
@@ -134,7 +134,7 @@ class VolunteerService:
             affected = day.cancel_day(reason, actor_id, self.app.clock())
             people = sorted({a for told in affected.values() for a in told})
             return len(people), [day, *self._release_all(people, affected)]
-        return self.app.execute("vol-cancel-day", command_id, action)
+        return self.app.execute("vol-cancel-day", command_id, action, actor=actor_id)
 
     def _release_all(self, people: list[str], affected: dict[str, list[str]]) -> list[Volunteer]:
         """Free the cancelled shifts' intervals in each affected volunteer's bookings."""
@@ -157,7 +157,7 @@ class VolunteerService:
         def action():
             day = self.action_day(day_id)
             return day.change_places(shift_id, places, actor_id, self.app.clock()), [day]
-        return self.app.execute("vol-change-places", command_id, action)
+        return self.app.execute("vol-change-places", command_id, action, actor=actor_id)
 
     def walk_in(self, worker_id: UUID, day_id: UUID, shift_id: UUID, phone: str,
                           beyond_places: bool = False, command_id: str | None = None) -> UUID:
@@ -178,7 +178,7 @@ class VolunteerService:
             if str(shift_id) not in volunteer.bookings:  # a waitlisted volunteer already holds the interval
                 volunteer.book(day_id, shift_id, shift["task"], shift["starts_at"], shift["ends_at"])
             return account_id, [day, volunteer]
-        return self.app.execute("vol-walk-in", command_id, action)
+        return self.app.execute("vol-walk-in", command_id, action, actor=worker_id)
 
     # --- sign-up, waitlist, cancel ---------------------------------------------------------------------
     def sign_up_for_shift(self, account_id: UUID, day_id: UUID, shift_id: UUID, waitlist: bool = False,
@@ -195,7 +195,7 @@ class VolunteerService:
                                  age=self._age(volunteer, shift["starts_at"]) if shift["min_age"] else None)
             volunteer.book(day_id, shift_id, shift["task"], shift["starts_at"], shift["ends_at"])
             return status, [day, volunteer]
-        return self.app.execute("vol-sign-up", command_id, action)
+        return self.app.execute("vol-sign-up", command_id, action, actor=account_id)
 
     def cancel_shift(self, account_id: UUID, day_id: UUID, shift_id: UUID, command_id: str | None = None) -> None:
         """The volunteer gives up their place (or waitlist place); the first waiting is promoted."""
@@ -206,7 +206,7 @@ class VolunteerService:
             if volunteer is not None:
                 volunteer.release(shift_id)
             return None, [day, volunteer]
-        return self.app.execute("vol-cancel", command_id, action)
+        return self.app.execute("vol-cancel", command_id, action, actor=account_id)
 
     def register_identity(self, account_id: UUID, id_number: str, command_id: str | None = None) -> None:
         """The volunteer records their ID number, sealed with their personal key (age checks, certificates)."""
@@ -219,7 +219,7 @@ class VolunteerService:
             volunteer = self.app.find(Volunteer, Volunteer.id_for(account_id)) or Volunteer(account_id=account_id)
             volunteer.register_identity(self.app.sealer.seal(account_id, {"id_number": id_number}), self.app.clock())
             return None, [volunteer]
-        return self.app.execute("vol-identity", command_id, action)
+        return self.app.execute("vol-identity", command_id, action, actor=account_id)
 
     def dismiss_notices(self, account_id: UUID, command_id: str | None = None) -> None:
         """The volunteer has read their notices (e.g. "you were promoted from the waitlist")."""
@@ -229,7 +229,7 @@ class VolunteerService:
                 return None, []
             volunteer.mark_notices_seen(self.app.clock())
             return None, [volunteer]
-        return self.app.execute("vol-notices-seen", command_id, action)
+        return self.app.execute("vol-notices-seen", command_id, action, actor=account_id)
 
     def _age(self, volunteer: Volunteer, on: datetime) -> int | None:
         fields = self.app.sealer.unseal(volunteer.account_id, volunteer.personal) if volunteer.personal else None
@@ -254,10 +254,12 @@ class VolunteerService:
 
     def correct_hours(self, worker_id: UUID, day_id: UUID, shift_id: UUID, account_id: UUID, minutes: int,
                       reason: str, command_id: str | None = None) -> None:
-        """The organiser sets a volunteer's credited minutes for a shift, saying why."""
+        """The organiser sets a volunteer's credited minutes for a shift, saying why. The reason may name the
+        volunteer, so it is sealed under their key and erased with them."""
         reason = clean_text(reason, "理由", max_length=200)
+        sealed = self.app.sealer.seal_text(account_id, reason)
         self._attendance(worker_id, day_id, command_id, "vol-correct",
-                         lambda day: day.correct_hours(shift_id, account_id, minutes, reason, worker_id,
+                         lambda day: day.correct_hours(shift_id, account_id, minutes, sealed, worker_id,
                                                        self.app.clock()))
 
     def _attendance(self, worker_id: UUID, day_id: UUID, command_id: str | None, name: str, change):
@@ -266,7 +268,7 @@ class VolunteerService:
         def action():
             day = self.action_day(day_id)
             return change(day), [day]
-        return self.app.execute(name, command_id, action)
+        return self.app.execute(name, command_id, action, actor=worker_id)
 
     # --- certificates ----------------------------------------------------------------------------------
     def issue_certificate(self, account_id: UUID, org_id: UUID, year: str, command_id: str | None = None) -> dict:
@@ -290,7 +292,7 @@ class VolunteerService:
                                        self.app.clock())
             return {"certificate_id": str(certificate_id), "revision": issued["revision"],
                     "serial": issued["serial"], "code": issued["code"]}, [certificate]
-        return self.app.execute("vol-certificate", command_id, action)
+        return self.app.execute("vol-certificate", command_id, action, actor=account_id)
 
     def certificate_code(self, serial: str) -> str:
         """A verification code nobody can make up: a keyed digest of the serial number."""

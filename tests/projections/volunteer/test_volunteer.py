@@ -7,10 +7,11 @@ from uuid import UUID
 
 from domain.kernel import roles
 from domain.kernel.errors import ConflictError
+from projections import accounts as directory
 from projections import volunteer as views
 from tests.builders import Places, make_resident, make_worker
 from tests.projections.builders import snapshot
-from tests.projections.builders import DAY, START, VOLUNTEER_TABLES, community_row
+from tests.projections.builders import DAY, START, VOLUNTEER_TABLES
 
 def populate(app, clock):
     """A day with two shifts, a full one with a waitlist, a promotion, attendance, a correction, a certificate."""
@@ -37,10 +38,10 @@ def test_the_view_shows_open_places_waitlist_positions_and_promotion_notices(ser
     places, worker, day, small, large, people, street_day = populate(services.app, clock)
     services.runner.catch_up()
     db = services.views
-    community = community_row(services, places.community)
+    community = directory.place(services.views, str(places.community))
     days = views.upcoming_days(db, community, "2026-05-01")
     assert [(d["title"], d["places"], d["open_places"]) for d in days] == [("社区清洁日", 12, 9), ("街道服务日", 3, 3)]
-    other = community_row(services, places.other_community)
+    other = directory.place(services.views, str(places.other_community))
     assert [d["title"] for d in views.upcoming_days(db, other, "2026-05-01")] == ["街道服务日"]
     assert views.day_in_scope(db, str(day), other) is None
     rows = views.shifts(db, str(day), str(people[3]))
@@ -76,8 +77,9 @@ def test_check_in_rows_search_by_name_or_last_four_digits_and_hours_add_up(servi
     assert views.hours_per_volunteer(db, str(places.community), "community", "2026-06-01", "2026-12-31") == []
     assert [(c["reason"], c["worker_name"]) for c in views.corrections(db, str(small))] == [("忘记签到", "李社工")]
     assert views.total_minutes(db, str(people[1])) == 100
-    assert [(h["org_id"], h["year"], h["minutes"]) for h in views.my_hours(db, str(people[2]))] == [
-        (str(places.community), "2026", 90)]
+    assert [(h["org_id"], h["org_name"], h["year"], h["minutes"]) for h in views.my_hours(db, str(people[2]))] == [
+        (str(places.community), "江苏路社区", "2026", 90)]
+    assert views.volunteer_contact(db, str(people[2]))["name"] == "志愿者2"
     issued = app.volunteer.issue_certificate(people[2], places.community, "2026")
     app.volunteer.register_identity(people[2], "11010519491231002X")
     services.runner.catch_up()

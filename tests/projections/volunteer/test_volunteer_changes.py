@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.kernel import roles
+from projections import accounts as directory
 from projections import volunteer as views
 from tests.builders import Places, make_resident, make_worker
 from tests.projections.builders import snapshot
-from tests.projections.builders import DAY, START, VOLUNTEER_TABLES, community_row
+from tests.projections.builders import DAY, START, VOLUNTEER_TABLES
 
 
 def populate(app, clock):
@@ -45,7 +46,7 @@ def test_called_off_shifts_have_no_open_places_and_each_volunteer_gets_a_notice_
     rows = {r["task"]: r for r in views.shifts(db, str(day))}
     assert (rows["清扫楼道"]["places"], rows["清扫楼道"]["taken"], rows["清扫楼道"]["open_places"]) == (2, 3, 0)
     assert (rows["分发物资"]["open_places"], rows["分发物资"]["cancel_reason"]) == (0, "物资未到")
-    days = views.upcoming_days(db, community_row(services, places.community), "2026-05-01")
+    days = views.upcoming_days(db, directory.place(services.views, str(places.community)), "2026-05-01")
     assert [(d["title"], d["open_places"], d["cancel_reason"]) for d in days] == [
         ("社区清洁日", 0, None), ("街道服务日", 0, "上级通知")]
     notices = views.unseen_notices(db, str(people[2]), views.NOTICE_KINDS)

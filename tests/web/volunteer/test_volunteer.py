@@ -206,7 +206,7 @@ def test_a_certificate_is_printable_and_anyone_can_verify_its_code(web, places, 
     code = re.search(r'class="vol-code">([A-Z2-7-]+)<', text).group(1)
     web.logout()
     check = web.get(f"/verify/{code}")
-    assert check.status_code == 200 and "验证通过" in check.text and "王*明" in check.text and "王小明" not in check.text
+    assert check.status_code == 200 and "验证通过" in check.text and "王**" in check.text and "王小明" not in check.text
     assert web.get(f"/verify?code={code.lower().replace('-', ' ')}", follow_redirects=True).status_code == 200
     assert web.get("/verify/AAAA-BBBB-CCCC").status_code == 404
     assert web.get(issued.headers["location"], follow_redirects=False).status_code == 303  # login required
