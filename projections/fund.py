@@ -2,13 +2,18 @@
 
 Every figure (budget, allocated, committed, pending, paid) is the sum of its column of `fund_lines`, so each
 one drills down to the events that make it up, and the ledger "as of" a day is the same sums over the lines
-up to that day — which equals replaying the aggregate up to its last event of that day."""
+up to that day — which equals replaying the aggregate up to its last event of that day.
+
+A request (a refund, an allocation increase, a payee erasure) is a row of `fund_requests` and a line of its own that
+changes no figure; the figures move only with the approval event (`PaymentRefunded`, `AllocationIncreased`), which
+also settles the request waiting on that payment or project."""
 from __future__ import annotations
 
 import re
 from datetime import date, timezone
 
 from domain.fund.model import Fund
+from domain.fund.policies import ERASURE, INCREASE, REFUND
 from domain.kernel.privacy import ERASED
 from domain.kernel.text import mask_name
 from domain.kernel.time import local_date, local_day
@@ -45,6 +50,11 @@ projection = Projection(
             payment_id TEXT, amount BIGINT NOT NULL, d_budget BIGINT NOT NULL, d_allocated BIGINT NOT NULL,
             d_committed BIGINT NOT NULL, d_pending BIGINT NOT NULL, d_paid BIGINT NOT NULL, actor TEXT,
             reason TEXT, PRIMARY KEY (fund_id, version))""",
+        "fund_requests": """CREATE TABLE IF NOT EXISTS fund_requests (
+            id TEXT PRIMARY KEY, fund_id TEXT NOT NULL, kind TEXT NOT NULL, project_id TEXT NOT NULL, payment_id TEXT,
+            amount BIGINT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL, requested_by TEXT NOT NULL,
+            requested_at TEXT NOT NULL, requested_day TEXT NOT NULL, decided_by TEXT, decided_at TEXT,
+            decided_day TEXT, decision_reason TEXT, position BIGINT NOT NULL)""",
         "fund_resolutions": """CREATE TABLE IF NOT EXISTS fund_resolutions (
             id TEXT PRIMARY KEY, community_id TEXT NOT NULL, title TEXT NOT NULL, passed INTEGER NOT NULL,
             adopted_at TEXT NOT NULL)""",
@@ -53,6 +63,7 @@ projection = Projection(
         "CREATE INDEX IF NOT EXISTS fund_funds_by_community ON fund_funds (community_id, year)",
         "CREATE INDEX IF NOT EXISTS fund_lines_by_day ON fund_lines (fund_id, day)",
         "CREATE INDEX IF NOT EXISTS fund_payments_by_fund ON fund_payments (fund_id, status)",
+        "CREATE INDEX IF NOT EXISTS fund_requests_by_fund ON fund_requests (fund_id, status)",
         "CREATE INDEX IF NOT EXISTS fund_resolutions_by_community ON fund_resolutions (community_id, passed)",
     ],
 )
@@ -102,7 +113,67 @@ def _allocated(tx: Tx, e, ctx: Context) -> None:
 @projection.on(Fund.AllocationIncreased, Fund.AllocationReduced)
 def _allocation_corrected(tx: Tx, e, ctx: Context) -> None:
     sign = 1 if isinstance(e, Fund.AllocationIncreased) else -1
+    if sign > 0:
+        _settle(tx, e, INCREASE, project_id=str(e.project_id))
     _line(tx, e, ctx, e.amount, str(e.project_id), reason=e.reason, allocated=sign * e.amount)
+
+
+# --- requests: a line each, no figure moves until the approval event ---------------------------------
+def _request(tx: Tx, e, ctx: Context, request_id, kind: str, project_id: str, payment_id: str | None,
+             amount: int) -> None:
+    tx.execute("INSERT INTO fund_requests (id, fund_id, kind, project_id, payment_id, amount, reason, status, "
+               "requested_by, requested_at, requested_day, position) VALUES (?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, "
+               "?, ?)", (str(request_id), str(e.originator_id), kind, project_id, payment_id, amount, e.reason,
+                         str(e.by), _utc(e.at), local_date(e.at), ctx.position))
+    _line(tx, e, ctx, amount, project_id, None, payment_id, reason=e.reason)
+
+
+def _rejected(tx: Tx, e, ctx: Context, request_id) -> None:
+    row = tx.one("SELECT * FROM fund_requests WHERE id = ?", (str(request_id),))
+    tx.execute("UPDATE fund_requests SET status = 'rejected', decided_by = ?, decided_at = ?, decided_day = ?, "
+               "decision_reason = ? WHERE id = ?", (str(e.by), _utc(e.at), local_date(e.at), e.reason,
+                                                    str(request_id)))
+    _line(tx, e, ctx, row["amount"], row["project_id"], None, row["payment_id"], reason=e.reason)
+
+
+def _settle(tx: Tx, e, kind: str, project_id: str | None = None, payment_id: str | None = None) -> None:
+    """The approval event settles the request of its kind waiting on that project or payment (if any)."""
+    subject, value = ("project_id", project_id) if project_id else ("payment_id", payment_id)
+    tx.execute("UPDATE fund_requests SET status = 'approved', decided_by = ?, decided_at = ?, decided_day = ? "
+               f"WHERE fund_id = ? AND kind = ? AND {subject} = ? AND status = 'requested'",
+               (str(e.by), _utc(e.at), local_date(e.at), str(e.originator_id), kind, value))
+
+
+@projection.on(Fund.AllocationIncreaseRequested)
+def _increase_requested(tx: Tx, e, ctx: Context) -> None:
+    _request(tx, e, ctx, e.increase_id, INCREASE, str(e.project_id), None, e.amount)
+
+
+@projection.on(Fund.AllocationIncreaseRejected)
+def _increase_rejected(tx: Tx, e, ctx: Context) -> None:
+    _rejected(tx, e, ctx, e.increase_id)
+
+
+@projection.on(Fund.RefundRequested)
+def _refund_requested(tx: Tx, e, ctx: Context) -> None:
+    payment = _payment(tx, e.payment_id)
+    _request(tx, e, ctx, e.refund_id, REFUND, payment["project_id"], str(e.payment_id), e.amount)
+
+
+@projection.on(Fund.RefundRejected)
+def _refund_rejected(tx: Tx, e, ctx: Context) -> None:
+    _rejected(tx, e, ctx, e.refund_id)
+
+
+@projection.on(Fund.PayeeErasureRequested)
+def _erasure_requested(tx: Tx, e, ctx: Context) -> None:
+    payment = _payment(tx, e.payment_id)
+    _request(tx, e, ctx, e.erasure_id, ERASURE, payment["project_id"], str(e.payment_id), 0)
+
+
+@projection.on(Fund.PayeeErasureRejected)
+def _erasure_rejected(tx: Tx, e, ctx: Context) -> None:
+    _rejected(tx, e, ctx, e.erasure_id)
 
 
 @projection.on(Fund.Committed)
@@ -172,6 +243,7 @@ def _payment_released(tx: Tx, e, ctx: Context) -> None:
 def _payment_refunded(tx: Tx, e, ctx: Context) -> None:
     payment = _payment(tx, e.payment_id)
     tx.execute("UPDATE fund_payments SET refunded = refunded + ? WHERE id = ?", (e.amount, str(e.payment_id)))
+    _settle(tx, e, REFUND, payment_id=str(e.payment_id))
     _line(tx, e, ctx, e.amount, payment["project_id"], payment["commitment_id"], str(e.payment_id), reason=e.reason,
           paid=-e.amount)
 
@@ -181,6 +253,7 @@ def _payee_erased(tx: Tx, e, ctx: Context) -> None:
     """The payee's name goes from every row; the amounts stay, and the erasure is a line of its own."""
     tx.execute("UPDATE fund_payments SET payee = ?, payee_public = ? WHERE id = ?",
                (ERASED, ERASED, str(e.payment_id)))
+    _settle(tx, e, ERASURE, payment_id=str(e.payment_id))
     payment = _payment(tx, e.payment_id)
     _line(tx, e, ctx, 0, payment["project_id"] if payment else None,
           payment["commitment_id"] if payment else None, str(e.payment_id), reason=e.reason)
@@ -297,6 +370,18 @@ def commitments(db: Database, fund_id: str, project_id: str | None = None) -> li
                   "ORDER BY c.position", (fund_id, *params))
 
 
+def _waiting(kind: str) -> str:
+    return (f"(SELECT r.id FROM fund_requests r WHERE r.payment_id = pm.id AND r.kind = '{kind}' "
+            f"AND r.status = 'requested') AS {kind}_request")
+
+
+# A payment with its project, who recorded and decided it, and the refund or erasure waiting on it (if any).
+_PAYMENT_COLUMNS = ("pm.*, pr.title AS project_title, m.name AS maker_name, c.name AS checker_name, "
+                    f"{_waiting(REFUND)}, {_waiting(ERASURE)}")
+_PAYMENT_JOINS = ("fund_payments pm JOIN fund_projects pr ON pr.id = pm.project_id "
+                  "LEFT JOIN dir_people m ON m.id = pm.recorded_by LEFT JOIN dir_people c ON c.id = pm.decided_by")
+
+
 def payments(db: Database, fund_id: str, status: str | None = None, project_id: str | None = None) -> list[dict]:
     """A fund's payments (in one status, of one project), newest first, with who recorded and decided them."""
     where, params = ["pm.fund_id = ?"], [fund_id]
@@ -306,10 +391,8 @@ def payments(db: Database, fund_id: str, status: str | None = None, project_id: 
     if project_id:
         where.append("pm.project_id = ?")
         params.append(project_id)
-    return db.all("SELECT pm.*, pr.title AS project_title, m.name AS maker_name, c.name AS checker_name "
-                  "FROM fund_payments pm JOIN fund_projects pr ON pr.id = pm.project_id "
-                  "LEFT JOIN dir_people m ON m.id = pm.recorded_by LEFT JOIN dir_people c ON c.id = pm.decided_by "
-                  f"WHERE {' AND '.join(where)} ORDER BY pm.position DESC", tuple(params))
+    return db.all(f"SELECT {_PAYMENT_COLUMNS} FROM {_PAYMENT_JOINS} WHERE {' AND '.join(where)} "
+                  "ORDER BY pm.position DESC", tuple(params))
 
 
 _STATUS_AFTER = {"PaymentRecorded": "pending", "PaymentApproved": "approved", "PaymentRejected": "rejected",
@@ -342,10 +425,64 @@ def payments_as_of(db: Database, fund_id: str, as_of: str | None = None) -> list
 
 def payment(db: Database, fund_id: str, payment_id: str) -> dict | None:
     """One payment of a fund (None if it is not this fund's), with its project and who recorded and decided it."""
-    return db.one("SELECT pm.*, pr.title AS project_title, m.name AS maker_name, c.name AS checker_name "
-                  "FROM fund_payments pm JOIN fund_projects pr ON pr.id = pm.project_id "
-                  "LEFT JOIN dir_people m ON m.id = pm.recorded_by LEFT JOIN dir_people c ON c.id = pm.decided_by "
-                  "WHERE pm.fund_id = ? AND pm.id = ?", (fund_id, payment_id))
+    return db.one(f"SELECT {_PAYMENT_COLUMNS} FROM {_PAYMENT_JOINS} WHERE pm.fund_id = ? AND pm.id = ?",
+                  (fund_id, payment_id))
+
+
+# A request with its project, the payment it concerns (refund, erasure) and who asked and decided.
+_REQUEST_COLUMNS = ("r.*, pr.title AS project_title, m.name AS requester_name, c.name AS checker_name, "
+                    "pm.payee AS payee, pm.payee_kind AS payee_kind, pm.amount AS payment_amount, "
+                    "pm.refunded AS payment_refunded, pm.receipt_ref AS receipt_ref, pm.paid_on AS paid_on")
+_REQUEST_JOINS = ("fund_requests r JOIN fund_projects pr ON pr.id = r.project_id "
+                  "LEFT JOIN fund_payments pm ON pm.id = r.payment_id "
+                  "LEFT JOIN dir_people m ON m.id = r.requested_by LEFT JOIN dir_people c ON c.id = r.decided_by")
+
+
+def requests(db: Database, fund_id: str, status: str | None = None, project_id: str | None = None) -> list[dict]:
+    """A fund's refund, increase and erasure requests (in one status, of one project), newest first, with the
+    project, the payment they concern and who asked and decided."""
+    where, params = ["r.fund_id = ?"], [fund_id]
+    if status:
+        where.append("r.status = ?")
+        params.append(status)
+    if project_id:
+        where.append("r.project_id = ?")
+        params.append(project_id)
+    return db.all(f"SELECT {_REQUEST_COLUMNS} FROM {_REQUEST_JOINS} WHERE {' AND '.join(where)} "
+                  "ORDER BY r.position DESC", tuple(params))
+
+
+def request(db: Database, fund_id: str, request_id: str) -> dict | None:
+    """One request of a fund (None if it is not this fund's)."""
+    return db.one(f"SELECT {_REQUEST_COLUMNS} FROM {_REQUEST_JOINS} WHERE r.fund_id = ? AND r.id = ?",
+                  (fund_id, request_id))
+
+
+def requests_as_of(db: Database, fund_id: str, as_of: str | None = None) -> list[dict]:
+    """A fund's requests as they stood at the end of a day: made by then, undecided if decided later."""
+    rows = requests(db, fund_id)
+    if not as_of:
+        return rows
+    undecided = {"status": "requested", "decided_by": None, "decided_at": None, "decided_day": None,
+                 "decision_reason": None, "checker_name": None}
+    return [row if row["decided_day"] and row["decided_day"] <= as_of else {**row, **undecided}
+            for row in rows if row["requested_day"] <= as_of]
+
+
+def requests_by(db: Database, account_id: str) -> list[dict]:
+    """Every request a person asked for or decided, in any fund, oldest first (for their own data)."""
+    return db.all(f"SELECT {_REQUEST_COLUMNS}, pm.payee_public, f.year, pl.name AS community_name "
+                  f"FROM {_REQUEST_JOINS} JOIN fund_funds f ON f.id = r.fund_id "
+                  "LEFT JOIN dir_places pl ON pl.id = f.community_id WHERE r.requested_by = ? OR r.decided_by = ? "
+                  "ORDER BY r.position", (str(account_id), str(account_id)))
+
+
+def payments_by(db: Database, account_id: str) -> list[dict]:
+    """Every payment a person recorded or decided as a fund manager, in any fund, oldest first (for their own data)."""
+    return db.all(f"SELECT {_PAYMENT_COLUMNS}, f.year, pl.name AS community_name FROM {_PAYMENT_JOINS} "
+                  "JOIN fund_funds f ON f.id = pm.fund_id LEFT JOIN dir_places pl ON pl.id = f.community_id "
+                  "WHERE pm.recorded_by = ? OR pm.decided_by = ? ORDER BY pm.position",
+                  (str(account_id), str(account_id)))
 
 
 def commitment(db: Database, fund_id: str, commitment_id: str) -> dict | None:

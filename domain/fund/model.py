@@ -10,6 +10,12 @@ A recorded payment is *pending*: it reserves its money at once (TigerBeetle's pe
 payments recorded at the same time can never both spend the last yuan. Approval by a second fund manager
 *posts* it (pending → paid); rejection or withdrawal *voids* it (the reservation goes back where it came
 from). Refunds and corrections are new events with a reason; nothing is edited or deleted.
+
+Maker ≠ checker for every money movement: a refund and an allocation increase are first *requested* by one fund
+manager and move money only when another approves them (then `PaymentRefunded` / `AllocationIncreased`, as before);
+erasing the payee of a paid payment likewise. At most one request of a kind waits per payment (refund, erasure) or
+project (increase), so the approval event settles that request and old stores — whose refunds, increases and
+erasures had no request — replay unchanged.
 """
 from __future__ import annotations
 
@@ -18,7 +24,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.fund.policies import is_maker
+from domain.fund.policies import (APPROVED, ERASURE, INCREASE, INDIVIDUAL, MONEY_REQUESTS, OPEN, PENDING, REFUND,
+                                   REQUESTED, awaits_check, commitment_is_open, erasure_needs_check, holds_receipt,
+                                   is_maker, payee_is_erasable, payment_is_approvable, receipt_key, refundable,
+                                   request_is_open, year_is_over)
 from domain.kernel.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from domain.kernel.ids import stable_id
 from domain.kernel.money import format_fen
@@ -34,11 +43,13 @@ CATEGORIES = {
     "health": "健康",
     "other": "其他",
 }
-PAYEE_KINDS = {"organisation": "单位", "individual": "个人"}
+PAYEE_KINDS = {"organisation": "单位", INDIVIDUAL: "个人"}
 
-OPEN, RELEASED, CANCELLED = "open", "released", "cancelled"
-PENDING, APPROVED, REJECTED, VOIDED = "pending", "approved", "rejected", "voided"
+RELEASED, CANCELLED = "released", "cancelled"          # and OPEN (policies)
+REJECTED, VOIDED = "rejected", "voided"                # and PENDING, APPROVED (policies)
 PAYMENT_STATUS_NAMES = {PENDING: "待审核", APPROVED: "已支付", REJECTED: "已退回", VOIDED: "已撤回"}
+REQUEST_KIND_NAMES = {REFUND: "退款", INCREASE: "追加分配", ERASURE: "删除收款人信息"}
+REQUEST_STATUS_NAMES = {REQUESTED: "待审核", APPROVED: "已通过", REJECTED: "已驳回"}
 
 
 class FundClosedError(ConflictError):
@@ -77,6 +88,12 @@ class MakerCheckerError(NotAllowedError):
     message = "支付须由另一位资金管理员审核，不能审核自己录入的支付"
 
 
+class RequestCheckError(MakerCheckerError):
+    """The fund manager who asked for a refund, an increase or an erasure may not also decide it."""
+
+    message = "该申请须由另一位资金管理员审核，不能审核自己提出的申请"
+
+
 class PaymentStateError(ConflictError):
     """The payment is not in a state that allows this command."""
 
@@ -89,10 +106,52 @@ class CommitmentStateError(ConflictError):
     message = "该预留已结束"
 
 
+class RequestStateError(ConflictError):
+    """The request has been decided already."""
+
+    message = "该申请当前状态为「{status}」，不能再审核"
+
+
+class RequestWaitingError(ConflictError):
+    """One request of a kind waits per payment (refund, erasure) or project (increase) at a time."""
+
+    message = "已有一项「{kind}」申请在等待审核，请先审核或驳回"
+
+
+class DuplicateReceiptError(ConflictError):
+    """A receipt number (票据编号) already used by another pending or paid payment of the fund."""
+
+    message = "票据编号「{receipt}」已用于本年度资金的另一笔支付，同一张票据不能重复支付"
+
+
+class PayeeErasedApprovalError(ConflictError):
+    """Nobody approves a payment whose payee has been erased: whom it pays can no longer be checked."""
+
+    message = "该支付的收款人信息已删除，无法核对收款人，不能审核通过，只能退回或撤回"
+
+
+class ErasureNeedsCheckError(ConflictError):
+    """The payee of a paid payment is erased only on request, with another fund manager's approval."""
+
+    message = "该支付已支付，删除收款人信息须提出申请，由另一位资金管理员审核"
+
+
+class ErasureNotNeededError(ConflictError):
+    """A payment that never paid needs no erasure request: one fund manager erases its payee at once."""
+
+    message = "该支付尚未支付，可以直接删除收款人信息，无需申请"
+
+
 class CloseBlockedError(ConflictError):
     """The year cannot be closed while money is still pending or reserved."""
 
     message = "还有 {pending} 元待审核支付和 {committed} 元未结预留，请先处理再结账"
+
+
+class RequestsBlockCloseError(ConflictError):
+    """The year cannot be closed while a refund or an allocation increase still waits for its checker."""
+
+    message = "还有 {count} 项退款或追加分配申请等待审核，请先审核或驳回再结账"
 
 
 class PayeeNotErasableError(ConflictError):
@@ -138,6 +197,16 @@ def parse_day(text: str, year: int, today: date) -> str:
 class Fund(Aggregate):
     """A community's fund for one year: budget, projects, commitments, payments, refunds and the close."""
 
+    # 2: requests (refund, increase, erasure) and each payment's receipt key are part of the state; an older
+    # snapshot is upcast with no requests and receipt keys unknown (the service then replays the events).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state["requests"] = {}
+        for payment in state.get("payments", {}).values():
+            payment.setdefault("receipt", None)
+
     @staticmethod
     def id_for(community_id: UUID, year: int) -> UUID:
         return stable_id("fund", community_id, year)
@@ -158,6 +227,7 @@ class Fund(Aggregate):
         self.projects: dict[str, dict] = {}
         self.commitments: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
+        self.requests: dict[str, dict] = {}
         self.closed = False
         self.unspent: int | None = None
 
@@ -194,6 +264,29 @@ class Fund(Aggregate):
             raise NotFoundError("找不到该支付")
         return p
 
+    def request(self, request_id: UUID | str, kind: str) -> dict:
+        r = self.requests.get(str(request_id))
+        if r is None or r["kind"] != kind:
+            raise NotFoundError("找不到该申请")
+        return r
+
+    def waiting_request(self, kind: str, subject_id: UUID | str) -> str | None:
+        """The id of the request of `kind` waiting for a checker on a payment (refund, erasure) or a project."""
+        key = "project_id" if kind == INCREASE else "payment_id"
+        return next((rid for rid, r in self.requests.items()
+                     if r["kind"] == kind and r[key] == str(subject_id) and request_is_open(r["status"])), None)
+
+    @property
+    def receipts_known(self) -> bool:
+        """Every payment's receipt key is in the state (False after an upcast snapshot of an older version)."""
+        return all(p.get("receipt") is not None for p in self.payments.values())
+
+    def receipt_used(self, receipt_ref: str) -> bool:
+        """A pending or paid payment of this fund already has this receipt number (compared by `receipt_key`)."""
+        key = receipt_key(receipt_ref)
+        return bool(key) and any(p.get("receipt") == key and holds_receipt(p["status"])
+                                 for p in self.payments.values())
+
     def invariant_violations(self) -> list[str]:
         """Every broken money rule (empty when the fund is sound); the tests check it after every event."""
         broken = []
@@ -221,6 +314,17 @@ class Fund(Aggregate):
         paid = sum(p["amount"] - p["refunded"] for p in self.payments.values() if p["status"] == APPROVED)
         if pending != self.pending or paid != self.paid:
             broken.append("payments do not add up")
+        waiting: dict[tuple[str, str], int] = {}
+        for r in self.requests.values():
+            if request_is_open(r["status"]):
+                subject = (r["kind"], r["project_id"] if r["kind"] == INCREASE else r["payment_id"])
+                waiting[subject] = waiting.get(subject, 0) + 1
+                if r["kind"] == REFUND:
+                    p = self.payments[r["payment_id"]]
+                    if r["amount"] > refundable(p["status"], p["amount"], p["refunded"]):
+                        broken.append(f"refund request {r['amount']} > what payment {r['payment_id']} can refund")
+        if any(n > 1 for n in waiting.values()):
+            broken.append("more than one request of a kind waits on the same payment or project")
         return broken
 
     # --- allocations -----------------------------------------------------------------------
@@ -246,19 +350,48 @@ class Fund(Aggregate):
             "allocated": amount, "committed": 0, "pending": 0, "paid": 0}
         self.allocated += amount
 
-    def increase_allocation(self, project_id: UUID, amount: int, reason: str, by: UUID, at: datetime) -> None:
-        """Add money to a project's allocation (a correction, with a reason)."""
+    def request_increase(self, increase_id: UUID, project_id: UUID, amount: int, reason: str, by: UUID,
+                         at: datetime) -> None:
+        """A fund manager asks to add money to a project's allocation (with a reason); nothing moves until another
+        fund manager approves it."""
         self._require_open()
         self._require_amount(amount)
         self.project(project_id)
+        self._require_new_request(increase_id, INCREASE, project_id)
         if amount > self.unallocated:
             raise BudgetExceededError(available=format_fen(self.unallocated), amount=format_fen(amount))
-        self._allocation_increased(project_id=project_id, amount=amount, reason=reason, by=by, at=at)
+        self._increase_requested(increase_id=increase_id, project_id=project_id, amount=amount, reason=reason, by=by,
+                                 at=at)
+
+    @event("AllocationIncreaseRequested")
+    def _increase_requested(self, increase_id: UUID, project_id: UUID, amount: int, reason: str, by: UUID,
+                            at: datetime) -> None:
+        self._requested(increase_id, INCREASE, str(project_id), None, amount, reason, by)
+
+    def approve_increase(self, increase_id: UUID, by: UUID, at: datetime) -> None:
+        """Another fund manager approves an increase: the unallocated budget is checked now, then it is allocated."""
+        self._require_open()
+        r = self._waiting(increase_id, INCREASE, by)
+        if r["amount"] > self.unallocated:
+            raise BudgetExceededError(available=format_fen(self.unallocated), amount=format_fen(r["amount"]))
+        self._allocation_increased(project_id=UUID(r["project_id"]), amount=r["amount"], reason=r["reason"], by=by,
+                                   at=at)
 
     @event("AllocationIncreased")
     def _allocation_increased(self, project_id: UUID, amount: int, reason: str, by: UUID, at: datetime) -> None:
         self.projects[str(project_id)]["allocated"] += amount
         self.allocated += amount
+        self._settle(INCREASE, str(project_id))
+
+    def reject_increase(self, increase_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        """Another fund manager turns an increase down, saying why; nothing moves."""
+        self._require_open()
+        self._waiting(increase_id, INCREASE, by)
+        self._increase_rejected(increase_id=increase_id, reason=reason, by=by, at=at)
+
+    @event("AllocationIncreaseRejected")
+    def _increase_rejected(self, increase_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        self.requests[str(increase_id)]["status"] = REJECTED
 
     def reduce_allocation(self, project_id: UUID, amount: int, reason: str, by: UUID, at: datetime) -> None:
         """Give part of a project's free money back to the budget (a correction, with a reason)."""
@@ -301,7 +434,7 @@ class Fund(Aggregate):
         """Close a commitment and give what is left of it back to the project (the contract cost less)."""
         self._require_open()
         c = self.commitment(commitment_id)
-        if c["status"] != OPEN:
+        if not commitment_is_open(c["status"]):
             raise CommitmentStateError()
         self._commitment_released(commitment_id=commitment_id, amount=c["remaining"], reason=reason, by=by, at=at)
 
@@ -317,7 +450,7 @@ class Fund(Aggregate):
         """Cancel a commitment nothing has been paid against (the contract fell through)."""
         self._require_open()
         c = self.commitment(commitment_id)
-        if c["status"] != OPEN:
+        if not commitment_is_open(c["status"]):
             raise CommitmentStateError()
         if any(p["commitment_id"] == str(commitment_id) and p["status"] in (PENDING, APPROVED)
                for p in self.payments.values()):
@@ -344,11 +477,13 @@ class Fund(Aggregate):
             raise ConflictError("该支付已存在")
         if payee_kind not in PAYEE_KINDS:
             raise FundInputError("请选择收款方类型（单位或个人）")
+        if self.receipt_used(receipt_ref):
+            raise DuplicateReceiptError(receipt=receipt_ref)
         if commitment_id is not None:
             c = self.commitment(commitment_id)
             if c["project_id"] != str(project_id):
                 raise NotFoundError("找不到该预留")
-            if c["status"] != OPEN:
+            if not commitment_is_open(c["status"]):
                 raise CommitmentStateError("该预留已结束，不能再据此支付")
             if amount > c["remaining"]:
                 raise InsufficientFundsError("余额不足：该预留剩余 {available} 元，本次需要 {amount} 元",
@@ -376,7 +511,7 @@ class Fund(Aggregate):
         self.payments[str(payment_id)] = {
             "project_id": str(project_id), "commitment_id": str(commitment_id) if commitment_id else None,
             "amount": amount, "refunded": 0, "status": PENDING, "recorded_by": str(by), "payee_kind": payee_kind,
-            "payee_erased": False}
+            "payee_erased": False, "receipt": receipt_key(receipt_ref)}
 
     def approve_payment(self, payment_id: UUID, by: UUID, at: datetime) -> None:
         """A second fund manager approves a pending payment: only now does it count as paid."""
@@ -384,6 +519,8 @@ class Fund(Aggregate):
         p = self._pending_payment(payment_id)
         if is_maker(p["recorded_by"], by):
             raise MakerCheckerError()
+        if not payment_is_approvable(p["status"], p.get("payee_erased", False)):
+            raise PayeeErasedApprovalError()
         self._payment_approved(payment_id=payment_id, amount=p["amount"], by=by, at=at)
 
     @event("PaymentApproved")
@@ -432,17 +569,32 @@ class Fund(Aggregate):
             project["committed"] += p["amount"]
             self.committed += p["amount"]
 
-    def refund_payment(self, payment_id: UUID, amount: int, reason: str, by: UUID, at: datetime) -> None:
-        """Money paid comes back (overpayment, returned goods): a compensating event; the payment stays."""
+    def request_refund(self, refund_id: UUID, payment_id: UUID, amount: int, reason: str, by: UUID,
+                       at: datetime) -> None:
+        """A fund manager asks for money paid to come back (overpayment, returned goods), saying why; nothing moves
+        until another fund manager approves it."""
         self._require_open()
         self._require_amount(amount)
         p = self.payment(payment_id)
         if p["status"] != APPROVED:
             raise PaymentStateError(status=PAYMENT_STATUS_NAMES[p["status"]])
-        refundable = p["amount"] - p["refunded"]
-        if amount > refundable:
-            raise FundInputError("退款金额不能超过可退金额 {refundable} 元", refundable=format_fen(refundable))
-        self._payment_refunded(payment_id=payment_id, amount=amount, reason=reason, by=by, at=at)
+        self._require_new_request(refund_id, REFUND, payment_id)
+        self._require_refundable(p, amount)
+        self._refund_requested(refund_id=refund_id, payment_id=payment_id, amount=amount, reason=reason, by=by, at=at)
+
+    @event("RefundRequested")
+    def _refund_requested(self, refund_id: UUID, payment_id: UUID, amount: int, reason: str, by: UUID,
+                          at: datetime) -> None:
+        project_id = self.payments[str(payment_id)]["project_id"]
+        self._requested(refund_id, REFUND, project_id, str(payment_id), amount, reason, by)
+
+    def approve_refund(self, refund_id: UUID, by: UUID, at: datetime) -> None:
+        """Another fund manager approves a refund: what is still refundable is checked now, then the money comes
+        back (a compensating event; the payment stays)."""
+        self._require_open()
+        r = self._waiting(refund_id, REFUND, by)
+        self._require_refundable(self.payments[r["payment_id"]], r["amount"])
+        self._payment_refunded(payment_id=UUID(r["payment_id"]), amount=r["amount"], reason=r["reason"], by=by, at=at)
 
     @event("PaymentRefunded")
     def _payment_refunded(self, payment_id: UUID, amount: int, reason: str, by: UUID, at: datetime) -> None:
@@ -450,32 +602,78 @@ class Fund(Aggregate):
         p["refunded"] += amount
         self.projects[p["project_id"]]["paid"] -= amount
         self.paid -= amount
+        self._settle(REFUND, str(payment_id))
+
+    def reject_refund(self, refund_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        """Another fund manager turns a refund down, saying why; nothing moves."""
+        self._require_open()
+        self._waiting(refund_id, REFUND, by)
+        self._refund_rejected(refund_id=refund_id, reason=reason, by=by, at=at)
+
+    @event("RefundRejected")
+    def _refund_rejected(self, refund_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        self.requests[str(refund_id)]["status"] = REJECTED
 
     # --- personal data ------------------------------------------------------------------------
     def erase_payee(self, payment_id: UUID, reason: str, by: UUID, at: datetime) -> None:
-        """Record that an individual payee's name is erased (the use case then deletes the payment's key).
+        """One fund manager erases the individual payee of a payment that never paid (pending, sent back, withdrawn);
+        the use case then deletes the payment's key.
 
-        Allowed in a closed year too: erasing personal data changes no amount, so the year stays read-only
-        for money while the person's right to erasure still holds."""
-        p = self.payment(payment_id)
-        if p.get("payee_kind") != "individual":
-            raise PayeeNotErasableError()
-        if p.get("payee_erased"):
-            raise PayeeAlreadyErasedError()
+        Safe without a checker: such a payment moved no money, so its payee's name hides nothing, and a pending one
+        can no longer be approved once its payee is erased (`payment_is_approvable`). A paid payment's payee is
+        erased only on request, with another manager's approval. Allowed in a closed year too: erasing personal data
+        changes no amount, so the year stays read-only for money while the person's right to erasure still holds."""
+        p = self._erasable_payment(payment_id)
+        if erasure_needs_check(p["status"]):
+            raise ErasureNeedsCheckError()
         self._payee_erased(payment_id=payment_id, reason=reason, by=by, at=at)
 
     @event("PayeeErased")
     def _payee_erased(self, payment_id: UUID, reason: str, by: UUID, at: datetime) -> None:
         self.payments[str(payment_id)]["payee_erased"] = True
+        self._settle(ERASURE, str(payment_id))
+
+    def request_payee_erasure(self, erasure_id: UUID, payment_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        """A fund manager asks to erase the individual payee of a paid payment (also in a closed year), saying why;
+        another fund manager decides."""
+        p = self._erasable_payment(payment_id)
+        if not erasure_needs_check(p["status"]):
+            raise ErasureNotNeededError()
+        self._require_new_request(erasure_id, ERASURE, payment_id)
+        self._erasure_requested(erasure_id=erasure_id, payment_id=payment_id, reason=reason, by=by, at=at)
+
+    @event("PayeeErasureRequested")
+    def _erasure_requested(self, erasure_id: UUID, payment_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        project_id = self.payments[str(payment_id)]["project_id"]
+        self._requested(erasure_id, ERASURE, project_id, str(payment_id), 0, reason, by)
+
+    def approve_payee_erasure(self, erasure_id: UUID, by: UUID, at: datetime) -> UUID:
+        """Another fund manager approves an erasure (`PayeeErased`); returns the payment whose key goes next."""
+        r = self._waiting(erasure_id, ERASURE, by)
+        payment_id = UUID(r["payment_id"])
+        self._payee_erased(payment_id=payment_id, reason=r["reason"], by=by, at=at)
+        return payment_id
+
+    def reject_payee_erasure(self, erasure_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        """Another fund manager turns an erasure down, saying why; the name stays."""
+        self._waiting(erasure_id, ERASURE, by)
+        self._erasure_rejected(erasure_id=erasure_id, reason=reason, by=by, at=at)
+
+    @event("PayeeErasureRejected")
+    def _erasure_rejected(self, erasure_id: UUID, reason: str, by: UUID, at: datetime) -> None:
+        self.requests[str(erasure_id)]["status"] = REJECTED
 
     # --- year end --------------------------------------------------------------------------
     def close(self, by: UUID, at: datetime) -> None:
         """Close the year: from now on the fund is read-only; the unspent balance is recorded."""
         self._require_open()
-        if local_day(at).year <= self.year:
+        if not year_is_over(self.year, local_day(at)):
             raise YearNotOverError(year=self.year)
         if self.pending or self.committed:
             raise CloseBlockedError(pending=format_fen(self.pending), committed=format_fen(self.committed))
+        waiting = [r for r in self.requests.values() if r["kind"] in MONEY_REQUESTS and request_is_open(r["status"])]
+        if waiting:
+            raise RequestsBlockCloseError(count=len(waiting))
         self._closed(unspent=self.budget - self.paid, by=by, at=at)
 
     @event("Closed")
@@ -493,9 +691,49 @@ class Fund(Aggregate):
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise FundInputError("金额必须大于 0")
 
+    def _require_refundable(self, p: dict, amount: int) -> None:
+        left = refundable(p["status"], p["amount"], p["refunded"])
+        if amount > left:
+            raise FundInputError("退款金额不能超过可退金额 {refundable} 元", refundable=format_fen(left))
+
+    def _erasable_payment(self, payment_id: UUID) -> dict:
+        p = self.payment(payment_id)
+        if not payee_is_erasable(p.get("payee_kind")):
+            raise PayeeNotErasableError()
+        if p.get("payee_erased"):
+            raise PayeeAlreadyErasedError()
+        return p
+
+    def _require_new_request(self, request_id: UUID, kind: str, subject_id: UUID) -> None:
+        if str(request_id) in self.requests:
+            raise ConflictError("该申请已存在")
+        if self.waiting_request(kind, subject_id) is not None:
+            raise RequestWaitingError(kind=REQUEST_KIND_NAMES[kind])
+
+    def _waiting(self, request_id: UUID, kind: str, checker: UUID) -> dict:
+        """A request still waiting, checked by someone other than who asked for it."""
+        r = self.request(request_id, kind)
+        if not request_is_open(r["status"]):
+            raise RequestStateError(status=REQUEST_STATUS_NAMES[r["status"]])
+        if is_maker(r["by"], checker):
+            raise RequestCheckError()
+        return r
+
+    def _requested(self, request_id: UUID, kind: str, project_id: str, payment_id: str | None, amount: int,
+                   reason: str, by: UUID) -> None:
+        self.requests[str(request_id)] = {"kind": kind, "project_id": project_id, "payment_id": payment_id,
+                                          "amount": amount, "reason": reason, "by": str(by), "status": REQUESTED}
+
+    def _settle(self, kind: str, subject_id: str) -> None:
+        """The approval event settles the request of its kind waiting on that payment or project (none in stores
+        written before requests existed)."""
+        request_id = self.waiting_request(kind, subject_id)
+        if request_id is not None:
+            self.requests[request_id]["status"] = APPROVED
+
     def _pending_payment(self, payment_id: UUID) -> dict:
         p = self.payment(payment_id)
-        if p["status"] != PENDING:
+        if not awaits_check(p["status"]):
             raise PaymentStateError(status=PAYMENT_STATUS_NAMES[p["status"]])
         return p
 

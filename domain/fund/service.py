@@ -1,14 +1,16 @@
-"""Use cases of the community fund (`app.fund.*`): open, allocate, commit, pay (maker/checker), refund, close.
-Every write is by a fund manager of that community (`policies`), each idempotent by its command id."""
+"""Use cases of the community fund (`app.fund.*`): open, allocate, commit, pay, refund, increase and erase (each
+asked for by one fund manager and checked by another), close. Every write is by a fund manager of that community
+(`policies`), each idempotent by its command id."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from domain.fund.inputs import check_year
 from domain.fund.model import Fund, FundNotOpenError, FundYearOutOfReachError, ResolutionNotPassedError, parse_day
-from domain.fund.policies import may_manage_fund
+from domain.fund.policies import may_manage_fund, payee_is_erasable
 from domain.kernel.errors import NotAllowedError, NotFoundError
 from domain.kernel.money import parse_fen
 from domain.kernel.text import clean_text
@@ -40,7 +42,7 @@ class FundService:
             if self.app.find(Fund, fund_id) is not None:
                 return fund_id, []
             return fund_id, [self._new_fund(by, community_id, year)]
-        return self.app.execute("fund-open", command_id, action)
+        return self.app.execute("fund-open", command_id, action, actor=by)
 
     def allocate(self, by: UUID, community_id: UUID, year: int, resolution_id: UUID, title: str,
                  category: str, amount: str | int, command_id: str | None = None) -> UUID:
@@ -60,14 +62,31 @@ class FundService:
             fund = self.app.find(Fund, Fund.id_for(community_id, year)) or self._new_fund(by, community_id, year)
             fund.allocate(project_id, resolution.id, resolution.title, title, category, fen, by, self.app.clock())
             return project_id, [fund]
-        return self.app.execute("fund-allocate", command_id, action)
+        return self.app.execute("fund-allocate", command_id, action, actor=by)
 
-    def increase_allocation(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
-                            reason: str, command_id: str | None = None) -> None:
-        """Add to a project's allocation, saying why."""
+    def request_increase(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
+                         reason: str, command_id: str | None = None) -> UUID:
+        """Ask to add to a project's allocation, saying why; another fund manager approves or rejects it."""
         fen, reason = parse_fen(amount), self._fund_reason(reason)
-        return self._fund_change(by, community_id, year, "fund-increase", command_id,
-                            lambda fund, at: fund.increase_allocation(project_id, fen, reason, by, at))
+        increase_id = uuid4()
+
+        def change(fund: Fund, at) -> UUID:
+            fund.request_increase(increase_id, project_id, fen, reason, by, at)
+            return increase_id
+        return self._fund_change(by, community_id, year, "fund-increase", command_id, change)
+
+    def approve_increase(self, by: UUID, community_id: UUID, year: int, increase_id: UUID,
+                         command_id: str | None = None) -> None:
+        """A fund manager other than the one who asked approves an increase: only now is it allocated."""
+        return self._fund_change(by, community_id, year, "fund-increase-approve", command_id,
+                                 lambda fund, at: fund.approve_increase(increase_id, by, at))
+
+    def reject_increase(self, by: UUID, community_id: UUID, year: int, increase_id: UUID, reason: str,
+                        command_id: str | None = None) -> None:
+        """A fund manager other than the one who asked turns an increase down, saying why."""
+        reason = self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-increase-reject", command_id,
+                                 lambda fund, at: fund.reject_increase(increase_id, reason, by, at))
 
     def reduce_allocation(self, by: UUID, community_id: UUID, year: int, project_id: UUID, amount: str | int,
                           reason: str, command_id: str | None = None) -> None:
@@ -115,7 +134,7 @@ class FundService:
         receipt_ref = clean_text(receipt_ref, "票据编号", max_length=60)
         paid_on = parse_day(paid_on, year, local_day(self.app.clock()))
         payment_id = uuid4()
-        if payee_kind == "individual":
+        if payee_is_erasable(payee_kind):  # sealed under a key of its own, so erasing it later is deleting the key
             sealed, payee = self.app.sealer.seal(payment_id, {"payee": payee}), ""
         else:
             sealed = ""
@@ -146,21 +165,64 @@ class FundService:
         return self._fund_change(by, community_id, year, "fund-void", command_id,
                             lambda fund, at: fund.void_payment(payment_id, reason, by, at))
 
-    def refund_payment(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, amount: str | int,
-                       reason: str, command_id: str | None = None) -> None:
-        """Record money coming back from a paid payment, saying why."""
+    def request_refund(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, amount: str | int,
+                       reason: str, command_id: str | None = None) -> UUID:
+        """Ask for money to come back from a paid payment, saying why; another fund manager approves or rejects it."""
         fen, reason = parse_fen(amount), self._fund_reason(reason)
-        return self._fund_change(by, community_id, year, "fund-refund", command_id,
-                            lambda fund, at: fund.refund_payment(payment_id, fen, reason, by, at))
+        refund_id = uuid4()
+
+        def change(fund: Fund, at) -> UUID:
+            fund.request_refund(refund_id, payment_id, fen, reason, by, at)
+            return refund_id
+        return self._fund_change(by, community_id, year, "fund-refund", command_id, change)
+
+    def approve_refund(self, by: UUID, community_id: UUID, year: int, refund_id: UUID,
+                       command_id: str | None = None) -> None:
+        """A fund manager other than the one who asked approves a refund: only now does the money come back."""
+        return self._fund_change(by, community_id, year, "fund-refund-approve", command_id,
+                                 lambda fund, at: fund.approve_refund(refund_id, by, at))
+
+    def reject_refund(self, by: UUID, community_id: UUID, year: int, refund_id: UUID, reason: str,
+                      command_id: str | None = None) -> None:
+        """A fund manager other than the one who asked turns a refund down, saying why."""
+        reason = self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-refund-reject", command_id,
+                                 lambda fund, at: fund.reject_refund(refund_id, reason, by, at))
 
     def erase_payee(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, reason: str,
                     command_id: str | None = None) -> None:
-        """Erase an individual payee's name: record why, then delete the payment's key so the sealed name in
-        the event (and in every snapshot and backup of it) can never be read again. Amounts stay as they are."""
+        """Erase the individual payee of a payment that never paid: record why, then delete the payment's key so the
+        sealed name in the event (and in every snapshot and backup of it) can never be read again."""
         reason = self._fund_reason(reason)
         self._fund_change(by, community_id, year, "fund-erase-payee", command_id,
-                     lambda fund, at: fund.erase_payee(payment_id, reason, by, at))
+                          lambda fund, at: fund.erase_payee(payment_id, reason, by, at))
         self.app.sealer.keys.delete(payment_id)
+
+    def request_payee_erasure(self, by: UUID, community_id: UUID, year: int, payment_id: UUID, reason: str,
+                              command_id: str | None = None) -> UUID:
+        """Ask to erase the individual payee of a paid payment, saying why; another fund manager decides."""
+        reason = self._fund_reason(reason)
+        erasure_id = uuid4()
+
+        def change(fund: Fund, at) -> UUID:
+            fund.request_payee_erasure(erasure_id, payment_id, reason, by, at)
+            return erasure_id
+        return self._fund_change(by, community_id, year, "fund-erasure", command_id, change)
+
+    def approve_payee_erasure(self, by: UUID, community_id: UUID, year: int, erasure_id: UUID,
+                              command_id: str | None = None) -> None:
+        """A fund manager other than the one who asked approves an erasure; then the payment's key is deleted, as
+        for `erase_payee`. Amounts stay as they are."""
+        payment_id = self._fund_change(by, community_id, year, "fund-erasure-approve", command_id,
+                                       lambda fund, at: fund.approve_payee_erasure(erasure_id, by, at))
+        self.app.sealer.keys.delete(payment_id)
+
+    def reject_payee_erasure(self, by: UUID, community_id: UUID, year: int, erasure_id: UUID, reason: str,
+                             command_id: str | None = None) -> None:
+        """A fund manager other than the one who asked turns an erasure down, saying why."""
+        reason = self._fund_reason(reason)
+        return self._fund_change(by, community_id, year, "fund-erasure-reject", command_id,
+                                 lambda fund, at: fund.reject_payee_erasure(erasure_id, reason, by, at))
 
     def close_year(self, by: UUID, community_id: UUID, year: int, command_id: str | None = None) -> int:
         """Close the year's fund; returns the unspent balance in fen."""
@@ -176,11 +238,20 @@ class FundService:
         self._require_fund_manager(by, community_id)
 
         def action():
-            fund = self.app.find(Fund, Fund.id_for(community_id, year))
+            fund = self._fund(Fund.id_for(community_id, year))
             if fund is None:
                 raise FundNotOpenError()
             return change(fund, self.app.clock()), [fund]
-        return self.app.execute(use_case, command_id, action)
+        return self.app.execute(use_case, command_id, action, actor=by)
+
+    def _fund(self, fund_id: UUID) -> Fund | None:
+        """The fund to change: from its snapshot and later events, or — when that snapshot predates receipt keys in
+        the state (`Fund.upcast_v1_v2`) — replayed from its events, so a duplicate receipt is always seen."""
+        fund = self.app.find(Fund, fund_id)
+        if fund is not None and not fund.receipts_known:
+            fund = functools.reduce(lambda state, e: e.mutate(state), self.app.repository.event_store.get(fund_id),
+                                    None)
+        return fund
 
     def _new_fund(self, by: UUID, community_id: UUID, year: int) -> Fund:
         self.app.accounts.community(community_id)

@@ -2,6 +2,7 @@
 the year-end close, idempotent commands and who may do what."""
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timezone
 from uuid import uuid4
 
@@ -28,10 +29,15 @@ def allocate(case, amount="10,000", title="楼道扶手", category="elderly", re
                              amount, **kw)
 
 
+_receipts = itertools.count(1)
+
+
 def pay(case, project, amount="1,000", commitment=None, by=None, kind="organisation", payee="南京安居装修有限公司",
-        **kw):
+        receipt=None, **kw):
+    """Record a payment (each with a receipt number of its own unless one is given)."""
+    receipt = receipt or f"FP-2026-{next(_receipts):04d}"
     return case.app.fund.record_payment(by or case.maker, case.community, YEAR, project, commitment, amount, kind, payee,
-                                   "2026-04-30", "扶手材料与安装", "FP-2026-0001", **kw)
+                                   "2026-04-30", "扶手材料与安装", receipt, **kw)
 
 
 def fund(case) -> Fund:
@@ -103,7 +109,8 @@ def test_200000_yuan_and_one_fen_is_refused_by_the_invariant_with_a_clear_messag
 
 def test_an_allocation_can_be_corrected_up_and_down_with_a_reason(case):
     project = allocate(case, "10,000")
-    case.app.fund.increase_allocation(case.maker, case.community, YEAR, project, "2,000", "材料涨价")
+    increase = case.app.fund.request_increase(case.maker, case.community, YEAR, project, "2,000", "材料涨价")
+    case.app.fund.approve_increase(case.checker, case.community, YEAR, increase)
     case.app.fund.reduce_allocation(case.maker, case.community, YEAR, project, "500", "部分由物业承担")
     assert fund(case).projects[str(project)]["allocated"] == 1_150_000
     with pytest.raises(InvalidInputError):
@@ -235,19 +242,23 @@ def test_erasing_an_individual_payee_deletes_the_payments_key_and_keeps_every_am
     payment = pay(case, project, "200", kind="individual", payee="王小明")
     case.app.fund.approve_payment(case.checker, case.community, YEAR, payment)
     before = figures(fund(case))
-    case.app.fund.erase_payee(case.maker, case.community, YEAR, payment, "本人依法申请删除", command_id="erase-1")
+    erasure = case.app.fund.request_payee_erasure(case.maker, case.community, YEAR, payment, "本人依法申请删除")
+    assert case.app.sealer.keys.get(payment) is not None  # asked for, not yet done
+    case.app.fund.approve_payee_erasure(case.checker, case.community, YEAR, erasure, command_id="erase-1")
     assert case.app.sealer.keys.get(payment) is None
     recorded = [e for e in case.app.repository.event_store.get(Fund.id_for(case.community, YEAR))
                 if isinstance(e, Fund.PaymentRecorded)][0]
     assert case.app.sealer.unseal(payment, recorded.payee_sealed) is None  # the sealed name can't be read
     erased = [e for e in case.app.repository.event_store.get(Fund.id_for(case.community, YEAR))
               if isinstance(e, Fund.PayeeErased)]
-    assert [(e.payment_id, e.reason, e.by) for e in erased] == [(payment, "本人依法申请删除", case.maker)]
+    assert [(e.payment_id, e.reason, e.by) for e in erased] == [(payment, "本人依法申请删除", case.checker)]
     assert figures(fund(case)) == before and fund(case).invariant_violations() == []
     # the same command again has no second effect; another erasure says it was done already
-    case.app.fund.erase_payee(case.maker, case.community, YEAR, payment, "本人依法申请删除", command_id="erase-1")
+    case.app.fund.approve_payee_erasure(case.checker, case.community, YEAR, erasure, command_id="erase-1")
     with pytest.raises(PayeeAlreadyErasedError):
         case.app.fund.erase_payee(case.checker, case.community, YEAR, payment, "再次删除")
+    with pytest.raises(PayeeAlreadyErasedError):
+        case.app.fund.request_payee_erasure(case.maker, case.community, YEAR, payment, "再次删除")
     assert len([e for e in case.app.repository.event_store.get(Fund.id_for(case.community, YEAR))
                 if isinstance(e, Fund.PayeeErased)]) == 1
 
@@ -281,26 +292,31 @@ def test_a_payee_can_be_erased_after_the_year_is_closed_though_no_money_moves(ca
     case.app.fund.approve_payment(case.checker, case.community, YEAR, payment)
     next_year(clock)
     case.app.fund.close_year(case.maker, case.community, YEAR)
-    case.app.fund.erase_payee(case.maker, case.community, YEAR, payment, "本人申请")
+    erasure = case.app.fund.request_payee_erasure(case.maker, case.community, YEAR, payment, "本人申请")
+    case.app.fund.approve_payee_erasure(case.checker, case.community, YEAR, erasure)
     assert fund(case).closed and fund(case).paid == 20_000 and case.app.sealer.keys.get(payment) is None
     with pytest.raises(FundClosedError):
-        case.app.fund.refund_payment(case.maker, case.community, YEAR, payment, "1", "退款")
+        case.app.fund.request_refund(case.maker, case.community, YEAR, payment, "1", "退款")
 
 
 def test_a_refund_is_a_compensating_event_that_gives_the_money_back_to_the_project(case):
     project = allocate(case, "10,000")
     payment = pay(case, project, "3,000")
     with pytest.raises(PaymentStateError):
-        case.app.fund.refund_payment(case.maker, case.community, YEAR, payment, "100", "多付")
+        case.app.fund.request_refund(case.maker, case.community, YEAR, payment, "100", "多付")
     case.app.fund.approve_payment(case.checker, case.community, YEAR, payment)
-    case.app.fund.refund_payment(case.maker, case.community, YEAR, payment, "500", "供应商退回多收款")
+    refund = case.app.fund.request_refund(case.maker, case.community, YEAR, payment, "500", "供应商退回多收款")
+    case.app.fund.approve_refund(case.checker, case.community, YEAR, refund)
     with pytest.raises(InvalidInputError):
-        case.app.fund.refund_payment(case.maker, case.community, YEAR, payment, "2,500.01", "再退")
+        case.app.fund.request_refund(case.maker, case.community, YEAR, payment, "2,500.01", "再退")
     f = fund(case)
     assert (f.paid, f.free(project)) == (250_000, 750_000)
     assert (f.payments[str(payment)]["amount"], f.payments[str(payment)]["refunded"]) == (300_000, 50_000)
     types = [type(e).__name__ for e in case.app.repository.event_store.get(f.id)]
-    assert types[-3:] == ["PaymentRecorded", "PaymentApproved", "PaymentRefunded"]
+    assert types[-4:] == ["PaymentRecorded", "PaymentApproved", "RefundRequested", "PaymentRefunded"]
+    refunded = list(case.app.repository.event_store.get(f.id))[-1]
+    assert (refunded.payment_id, refunded.amount, refunded.reason, refunded.by) == \
+        (payment, 50_000, "供应商退回多收款", case.checker)
 
 
 # --- the year-end close ------------------------------------------------------------------------
@@ -337,8 +353,12 @@ def test_closing_the_year_records_the_unspent_balance_and_makes_the_fund_read_on
         lambda: allocate(case, "1"),
         lambda: pay(case, project, "1"),
         lambda: case.app.fund.commit(case.maker, case.community, YEAR, project, "1", "合同"),
-        lambda: case.app.fund.refund_payment(case.maker, case.community, YEAR, payment, "1", "退款"),
-        lambda: case.app.fund.increase_allocation(case.maker, case.community, YEAR, project, "1", "追加"),
+        lambda: case.app.fund.request_refund(case.maker, case.community, YEAR, payment, "1", "退款"),
+        lambda: case.app.fund.approve_refund(case.checker, case.community, YEAR, uuid4()),
+        lambda: case.app.fund.reject_refund(case.checker, case.community, YEAR, uuid4(), "驳回"),
+        lambda: case.app.fund.request_increase(case.maker, case.community, YEAR, project, "1", "追加"),
+        lambda: case.app.fund.approve_increase(case.checker, case.community, YEAR, uuid4()),
+        lambda: case.app.fund.reject_increase(case.checker, case.community, YEAR, uuid4(), "驳回"),
         lambda: case.app.fund.reduce_allocation(case.maker, case.community, YEAR, project, "1", "核减"),
         lambda: case.app.fund.approve_payment(case.checker, case.community, YEAR, spare),
         lambda: case.app.fund.reject_payment(case.checker, case.community, YEAR, spare, "退回"),
@@ -382,39 +402,58 @@ def test_repeated_allocations_approvals_and_refunds_have_one_effect(case):
     payment = pay(case, project, "100")
     case.app.fund.approve_payment(case.checker, case.community, YEAR, payment, command_id="ok")
     case.app.fund.approve_payment(case.checker, case.community, YEAR, payment, command_id="ok")
-    case.app.fund.refund_payment(case.maker, case.community, YEAR, payment, "10", "退", command_id="r")
-    case.app.fund.refund_payment(case.maker, case.community, YEAR, payment, "10", "退", command_id="r")
+    refund = case.app.fund.request_refund(case.maker, case.community, YEAR, payment, "10", "退", command_id="r")
+    assert case.app.fund.request_refund(case.maker, case.community, YEAR, payment, "10", "退",
+                                        command_id="r") == refund
+    case.app.fund.approve_refund(case.checker, case.community, YEAR, refund, command_id="r-ok")
+    case.app.fund.approve_refund(case.checker, case.community, YEAR, refund, command_id="r-ok")
     f = fund(case)
-    assert (f.allocated, f.paid) == (100_000, 9_000)
+    assert (f.allocated, f.paid) == (100_000, 9_000) and len(f.requests) == 1
 
 
 # --- who may do what -------------------------------------------------------------------------------
-WRITES = {  # every write use case of the fund: (case, who, project, payment, commitment)
-    "open": lambda c, who, p, pay_id, com: c.app.fund.open_fund(who, c.community, YEAR),
-    "allocate": lambda c, who, p, pay_id, com: c.app.fund.allocate(who, c.community, YEAR, c.resolution, "项目", "other",
-                                                              "1"),
-    "increase": lambda c, who, p, pay_id, com: c.app.fund.increase_allocation(who, c.community, YEAR, p, "1", "更正"),
-    "reduce": lambda c, who, p, pay_id, com: c.app.fund.reduce_allocation(who, c.community, YEAR, p, "1", "更正"),
-    "commit": lambda c, who, p, pay_id, com: c.app.fund.commit(who, c.community, YEAR, p, "1", "合同"),
-    "release": lambda c, who, p, pay_id, com: c.app.fund.release_commitment(who, c.community, YEAR, com, "理由"),
-    "cancel": lambda c, who, p, pay_id, com: c.app.fund.cancel_commitment(who, c.community, YEAR, com, "理由"),
-    "pay": lambda c, who, p, pay_id, com: c.app.fund.record_payment(who, c.community, YEAR, p, None, "1", "organisation",
-                                                              "某公司", "2026-04-30", "用途", "FP"),
-    "approve": lambda c, who, p, pay_id, com: c.app.fund.approve_payment(who, c.community, YEAR, pay_id),
-    "reject": lambda c, who, p, pay_id, com: c.app.fund.reject_payment(who, c.community, YEAR, pay_id, "理由"),
-    "void": lambda c, who, p, pay_id, com: c.app.fund.void_payment(who, c.community, YEAR, pay_id, "理由"),
-    "refund": lambda c, who, p, pay_id, com: c.app.fund.refund_payment(who, c.community, YEAR, pay_id, "1", "理由"),
-    "erase_payee": lambda c, who, p, pay_id, com: c.app.fund.erase_payee(who, c.community, YEAR, pay_id, "本人申请"),
-    "close": lambda c, who, p, pay_id, com: c.app.fund.close_year(who, c.community, YEAR),
+WRITES = {  # every write use case of the fund: (case, who, the objects written to)
+    "open": lambda c, who, o: c.app.fund.open_fund(who, c.community, YEAR),
+    "allocate": lambda c, who, o: c.app.fund.allocate(who, c.community, YEAR, c.resolution, "项目", "other", "1"),
+    "request_increase": lambda c, who, o: c.app.fund.request_increase(who, c.community, YEAR, o.project, "1", "更正"),
+    "approve_increase": lambda c, who, o: c.app.fund.approve_increase(who, c.community, YEAR, o.increase),
+    "reject_increase": lambda c, who, o: c.app.fund.reject_increase(who, c.community, YEAR, o.increase, "理由"),
+    "reduce": lambda c, who, o: c.app.fund.reduce_allocation(who, c.community, YEAR, o.project, "1", "更正"),
+    "commit": lambda c, who, o: c.app.fund.commit(who, c.community, YEAR, o.project, "1", "合同"),
+    "release": lambda c, who, o: c.app.fund.release_commitment(who, c.community, YEAR, o.commitment, "理由"),
+    "cancel": lambda c, who, o: c.app.fund.cancel_commitment(who, c.community, YEAR, o.commitment, "理由"),
+    "pay": lambda c, who, o: c.app.fund.record_payment(who, c.community, YEAR, o.project, None, "1", "organisation",
+                                                       "某公司", "2026-04-30", "用途", "FP-NEW"),
+    "approve": lambda c, who, o: c.app.fund.approve_payment(who, c.community, YEAR, o.payment),
+    "reject": lambda c, who, o: c.app.fund.reject_payment(who, c.community, YEAR, o.payment, "理由"),
+    "void": lambda c, who, o: c.app.fund.void_payment(who, c.community, YEAR, o.payment, "理由"),
+    "request_refund": lambda c, who, o: c.app.fund.request_refund(who, c.community, YEAR, o.paid, "1", "理由"),
+    "approve_refund": lambda c, who, o: c.app.fund.approve_refund(who, c.community, YEAR, o.refund),
+    "reject_refund": lambda c, who, o: c.app.fund.reject_refund(who, c.community, YEAR, o.refund, "理由"),
+    "erase_payee": lambda c, who, o: c.app.fund.erase_payee(who, c.community, YEAR, o.payment, "本人申请"),
+    "request_erasure": lambda c, who, o: c.app.fund.request_payee_erasure(who, c.community, YEAR, o.paid, "本人申请"),
+    "approve_erasure": lambda c, who, o: c.app.fund.approve_payee_erasure(who, c.community, YEAR, o.erasure),
+    "reject_erasure": lambda c, who, o: c.app.fund.reject_payee_erasure(who, c.community, YEAR, o.erasure, "理由"),
+    "close": lambda c, who, o: c.app.fund.close_year(who, c.community, YEAR),
 }
 
 
 @pytest.mark.parametrize("write", sorted(WRITES))
 @pytest.mark.parametrize("who", ["resident", "worker", "other_manager", "street_official"])
 def test_only_a_fund_manager_of_the_community_may_write_to_its_fund(case, places, write, who):
+    from types import SimpleNamespace
+    fund_ = case.app.fund
     project = allocate(case, "1,000")
     payment = pay(case, project, "100", kind="individual", payee="王小明")
-    commitment = case.app.fund.commit(case.maker, case.community, YEAR, project, "100", "合同")
+    paid = fund_.record_payment(case.maker, case.community, YEAR, project, None, "100", "individual", "李小红",
+                                "2026-04-30", "用途", "FP-PAID")
+    fund_.approve_payment(case.checker, case.community, YEAR, paid)
+    objects = SimpleNamespace(
+        project=project, payment=payment, paid=paid,
+        commitment=fund_.commit(case.maker, case.community, YEAR, project, "100", "合同"),
+        increase=fund_.request_increase(case.maker, case.community, YEAR, project, "1", "追加"),
+        refund=fund_.request_refund(case.maker, case.community, YEAR, paid, "1", "退款"),
+        erasure=fund_.request_payee_erasure(case.maker, case.community, YEAR, paid, "本人申请"))
     person = {
         "resident": lambda: make_resident(case.app, case.community),
         "worker": lambda: case.worker,
@@ -423,9 +462,10 @@ def test_only_a_fund_manager_of_the_community_may_write_to_its_fund(case, places
     }[who]()
     before = fund(case).version
     with pytest.raises(NotAllowedError):
-        WRITES[write](case, person, project, payment, commitment)
+        WRITES[write](case, person, objects)
     assert fund(case).version == before
-    assert case.app.sealer.keys.get(payment) is not None  # nobody but a fund manager erases a payee
+    # nobody but a fund manager erases a payee
+    assert case.app.sealer.keys.get(payment) is not None and case.app.sealer.keys.get(paid) is not None
 
 
 def test_a_manager_of_another_community_cannot_reach_this_fund_through_their_own(case):

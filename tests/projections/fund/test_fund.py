@@ -1,5 +1,6 @@
 """The fund ledger view on SQLite and PostgreSQL: figures equal the aggregate, every figure drills down to its
-events, "as of" a day equals a replay of the aggregate up to then, and a rebuild gives the same rows."""
+events, "as of" a day equals a replay of the aggregate up to then, requests show with their outcome while figures
+move only on approval, and a rebuild gives the same rows."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,7 +14,8 @@ from tests.builders import Places
 from tests.domain.builders import YEAR, fund_case, make_resolution
 from tests.projections.builders import snapshot
 
-TABLES = ["fund_funds", "fund_projects", "fund_commitments", "fund_payments", "fund_lines", "fund_resolutions"]
+TABLES = ["fund_funds", "fund_projects", "fund_commitments", "fund_payments", "fund_lines", "fund_resolutions",
+          "fund_requests"]
 
 
 def run_a_year(svc, clock):
@@ -40,7 +42,8 @@ def run_a_year(svc, clock):
     second = app.fund.record_payment(case.checker, c, y, handrails, contract, "20,000", "organisation",
                                 "南京安居装修有限公司", "2026-07-20", "二期款", "FP-002")
     app.fund.approve_payment(case.maker, c, y, second)
-    app.fund.refund_payment(case.maker, c, y, first, "300", "多收的材料费退回")
+    refund = app.fund.request_refund(case.maker, c, y, first, "300", "多收的材料费退回")
+    app.fund.approve_refund(case.checker, c, y, refund)
     app.fund.reduce_allocation(case.maker, c, y, garden, "5,000", "部分由物业承担")
     clock.advance(days=31)  # 2026-08-21
     app.fund.release_commitment(case.maker, c, y, contract, "合同结清")
@@ -195,9 +198,10 @@ def test_a_closed_year_reports_its_unspent_balance(services, clock):
 
 
 def test_replaying_the_fund_events_again_gives_the_same_rows(services, clock):
-    run_a_year(services, clock)
+    case = run_a_year(services, clock)
+    ask_and_decide(services, case, clock)
     before = snapshot(services, TABLES)
-    assert len(before["fund_lines"]) > 15
+    assert len(before["fund_lines"]) > 15 and len(before["fund_requests"]) == 7
     services.runner.rebuild()
     assert snapshot(services, TABLES) == before
 
@@ -209,7 +213,8 @@ def test_erasing_a_payee_blanks_the_name_in_every_row_and_keeps_the_amounts_even
     [seeds] = [p["id"] for p in views.payments(services.views, fund_id) if p["payee"] == "王小明"]
     figures = view_figures(views.ledger(services.views, str(c), YEAR))
     public_amounts = [p["amount"] for p in views.public_payments(services.views, fund_id)]
-    app.fund.erase_payee(case.checker, c, YEAR, seeds, "本人依法申请删除")
+    erasure = app.fund.request_payee_erasure(case.maker, c, YEAR, seeds, "本人依法申请删除")
+    app.fund.approve_payee_erasure(case.checker, c, YEAR, erasure)
     services.runner.catch_up()
 
     def no_name_anywhere():
@@ -242,3 +247,129 @@ def test_payments_as_of_a_day_show_only_what_was_recorded_by_then_with_that_days
     assert june == {"FP-001": ("approved", 0, "钱出纳"), "SJ-17": ("approved", 0, "钱出纳"),
                     "X-1": ("rejected", 0, "钱出纳")}
     assert views.payments_as_of(services.views, fund_id, "2026-05-20") == []
+
+
+# --- requests: refunds, increases and erasures asked for by one manager and decided by another -------------------
+def ask_and_decide(svc, case, clock):
+    """September: every kind of request, approved, rejected and still waiting; returns their ids by name."""
+    app, c, y = svc.app, case.community, YEAR
+    fund = app.fund.year_fund(c, y)
+    projects = {p["title"]: pid for pid, p in fund.projects.items()}
+    receipts = {p["receipt"]: pid for pid, p in fund.payments.items()}
+    clock.advance(days=20)  # 2026-09-10
+    ids = {
+        "increase_ok": app.fund.request_increase(case.maker, c, y, projects["口袋花园"], "2,000", "增加花坛"),
+        "increase_waiting": app.fund.request_increase(case.checker, c, y, projects["楼道扶手"], "1,000", "增加扶手"),
+        "refund_no": app.fund.request_refund(case.maker, c, y, receipts["fp-002"], "500", "对方多收"),
+        "refund_waiting": app.fund.request_refund(case.checker, c, y, receipts["sj-17"], "200.50", "花苗退回"),
+        "erasure_no": app.fund.request_payee_erasure(case.maker, c, y, receipts["sj-17"], "误提"),
+    }
+    app.fund.approve_increase(case.checker, c, y, ids["increase_ok"])
+    app.fund.reject_refund(case.checker, c, y, ids["refund_no"], "供应商未退款")
+    app.fund.reject_payee_erasure(case.checker, c, y, ids["erasure_no"], "本人未申请")
+    ids["erasure_waiting"] = app.fund.request_payee_erasure(case.checker, c, y, receipts["sj-17"], "本人申请删除")
+    svc.runner.catch_up()
+    return ids
+
+
+def test_requests_show_with_who_asked_and_decided_and_their_outcome(services, clock):
+    case = run_a_year(services, clock)
+    ids = ask_and_decide(services, case, clock)
+    fund_id = views.fund_row(services.views, str(case.community), YEAR)["id"]
+    rows = {r["id"]: r for r in views.requests(services.views, fund_id)}
+    got = {name: (rows[str(i)]["kind"], rows[str(i)]["amount"], rows[str(i)]["status"], rows[str(i)]["requester_name"],
+                  rows[str(i)]["checker_name"], rows[str(i)]["decision_reason"]) for name, i in ids.items()}
+    assert got == {
+        "increase_ok": ("increase", 200_000, "approved", "赵会计", "钱出纳", None),
+        "increase_waiting": ("increase", 100_000, "requested", "钱出纳", None, None),
+        "refund_no": ("refund", 50_000, "rejected", "赵会计", "钱出纳", "供应商未退款"),
+        "refund_waiting": ("refund", 20_050, "requested", "钱出纳", None, None),
+        "erasure_no": ("erasure", 0, "rejected", "赵会计", "钱出纳", "本人未申请"),
+        "erasure_waiting": ("erasure", 0, "requested", "钱出纳", None, None),
+    }
+    waiting = views.requests(services.views, fund_id, "requested")
+    assert {r["id"] for r in waiting} == {str(ids["increase_waiting"]), str(ids["refund_waiting"]),
+                                          str(ids["erasure_waiting"])}
+    [seeds] = [p for p in views.payments(services.views, fund_id) if p["receipt_ref"] == "SJ-17"]
+    assert (seeds["refund_request"], seeds["erasure_request"]) == (str(ids["refund_waiting"]),
+                                                                    str(ids["erasure_waiting"]))
+    assert rows[str(ids["refund_waiting"])]["payee"] == "王小明" and rows[str(ids["refund_waiting"])]["receipt_ref"] == \
+        "SJ-17"
+
+
+def test_figures_move_only_when_a_request_is_approved_and_every_request_is_a_line(services, clock):
+    case = run_a_year(services, clock)
+    before = view_figures(views.ledger(services.views, str(case.community), YEAR))
+    ids = ask_and_decide(services, case, clock)
+    ledger = views.ledger(services.views, str(case.community), YEAR)
+    fund = services.app.fund.year_fund(case.community, YEAR)
+    assert view_figures(ledger) == aggregate_figures(fund) == {**before, "allocated": before["allocated"] + 200_000}
+    assert ledger["events"] == fund.version
+    fund_id = ledger["fund"]["id"]
+    september = [line for line in views.lines(services.views, fund_id) if line["day"] >= "2026-09-10"]
+    assert [(line["type"], line["amount"], line["d_allocated"], line["d_paid"], line["actor_name"], line["reason"])
+            for line in september] == [
+        ("AllocationIncreaseRequested", 200_000, 0, 0, "赵会计", "增加花坛"),
+        ("AllocationIncreaseRequested", 100_000, 0, 0, "钱出纳", "增加扶手"),
+        ("RefundRequested", 50_000, 0, 0, "赵会计", "对方多收"),
+        ("RefundRequested", 20_050, 0, 0, "钱出纳", "花苗退回"),
+        ("PayeeErasureRequested", 0, 0, 0, "赵会计", "误提"),
+        ("AllocationIncreased", 200_000, 200_000, 0, "钱出纳", "增加花坛"),
+        ("RefundRejected", 50_000, 0, 0, "钱出纳", "供应商未退款"),
+        ("PayeeErasureRejected", 0, 0, 0, "钱出纳", "本人未申请"),
+        ("PayeeErasureRequested", 0, 0, 0, "钱出纳", "本人申请删除"),
+    ]
+    assert all(line[f"d_{f}"] == 0 for line in september if line["type"] != "AllocationIncreased"
+               for f in ("budget", "allocated", "committed", "pending", "paid"))
+    assert ids  # the approvals and refunds below move the figures, each once
+    services.app.fund.approve_refund(case.maker, case.community, YEAR, ids["refund_waiting"])
+    services.runner.catch_up()
+    after = view_figures(views.ledger(services.views, str(case.community), YEAR))
+    assert after["paid"] == before["paid"] - 20_050
+    row = views.request(services.views, fund_id, str(ids["refund_waiting"]))
+    assert (row["status"], row["checker_name"], row["decided_day"]) == ("approved", "赵会计", "2026-09-10")
+
+
+def test_requests_as_of_a_day_are_those_made_by_then_undecided_if_decided_later(services, clock):
+    case = run_a_year(services, clock)
+    ids = ask_and_decide(services, case, clock)
+    clock.advance(days=5)  # 2026-09-15
+    services.app.fund.approve_increase(case.maker, case.community, YEAR, ids["increase_waiting"])
+    services.runner.catch_up()
+    fund_id = views.fund_row(services.views, str(case.community), YEAR)["id"]
+    assert [(r["kind"], r["status"], r["reason"]) for r in views.requests_as_of(services.views, fund_id, "2026-09-09")
+            ] == [("refund", "approved", "多收的材料费退回")]  # July's, approved the same day
+    then = {r["id"]: r["status"] for r in views.requests_as_of(services.views, fund_id, "2026-09-10")}
+    now = {r["id"]: r["status"] for r in views.requests_as_of(services.views, fund_id)}
+    assert then[str(ids["increase_waiting"])] == "requested" and now[str(ids["increase_waiting"])] == "approved"
+    assert then[str(ids["refund_no"])] == now[str(ids["refund_no"])] == "rejected"
+
+
+def test_an_approved_erasure_blanks_the_name_and_settles_the_request_on_a_rebuild_too(services, clock):
+    case = run_a_year(services, clock)
+    ids = ask_and_decide(services, case, clock)
+    services.app.fund.approve_payee_erasure(case.maker, case.community, YEAR, ids["erasure_waiting"])
+    services.runner.catch_up()
+    fund_id = views.fund_row(services.views, str(case.community), YEAR)["id"]
+
+    def check():
+        rows = snapshot(services, TABLES)
+        assert "王小明" not in repr(rows)
+        assert views.request(services.views, fund_id, str(ids["erasure_waiting"]))["status"] == "approved"
+        assert views.request(services.views, fund_id, str(ids["erasure_no"]))["status"] == "rejected"
+        return rows
+
+    before = check()
+    services.runner.rebuild()
+    assert check() == before
+
+
+def test_what_a_fund_manager_recorded_checked_asked_for_or_decided_is_found_by_their_account(services, clock):
+    case = run_a_year(services, clock)
+    ask_and_decide(services, case, clock)
+    made = views.payments_by(services.views, str(case.maker))
+    assert {p["receipt_ref"] for p in made} == {"FP-001", "SJ-17", "X-1", "FP-002", "X-2"}  # FP-002: approved by them
+    assert all(p["community_name"] == "江苏路社区" and p["year"] == YEAR for p in made)
+    assert len(views.requests_by(services.views, str(case.maker))) == 4   # the year's refund and three in September
+    assert len(views.requests_by(services.views, str(case.checker))) == 7  # decided that refund, asked 3, decided 3
+    assert views.payments_by(services.views, str(case.worker)) == []

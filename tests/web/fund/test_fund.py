@@ -43,10 +43,11 @@ def allocate(web, community, resolution, amount="10,000", title="楼道扶手", 
 
 
 def pay(web, community, project, amount="1,000", cid="pay-1", payee="南京安居装修有限公司", kind="organisation",
-        headers=None):
+        headers=None, receipt=None):
+    """Record a payment through the form (its receipt number follows the form's command id unless given)."""
     return web.post_form(f"{base(community)}/projects/{project}/pay", {
         "amount": amount, "payee_kind": kind, "payee": payee, "paid_on": "2026-04-30", "description": "扶手材料",
-        "receipt_ref": "FP-001", "command_id": cid}, headers=headers or {})
+        "receipt_ref": receipt or f"FP-{cid}", "command_id": cid}, headers=headers or {})
 
 
 def fund(web, community) -> Fund:
@@ -67,6 +68,18 @@ def approve_as_checker(web, actors, community, payment_id):
     web.login(actors.checker_phone)
     response = web.post_form(f"{base(community)}/payments/{payment_id}/approve", {"command_id": f"ok-{payment_id}"})
     assert response.status_code == 303, response.text
+
+
+def as_(web, phone):
+    web.logout()
+    web.login(phone)
+
+
+def waiting_request(web, community, kind):
+    """The id of the one request of `kind` waiting in the year's fund."""
+    [request_id] = [rid for rid, r in fund(web, community).requests.items()
+                    if r["kind"] == kind and r["status"] == "requested"]
+    return request_id
 
 
 def test_a_fund_manager_allocates_against_a_passed_resolution_from_the_form(web, places, actors):
@@ -216,6 +229,10 @@ def test_negative_amounts_in_the_csv_stay_numbers_while_a_minus_formula_is_quote
     response = web.post_form(f"{base(places.community)}/payments/{payment_id}/refund",
                              {"amount": "1,234.50", "reason": "-2+3+cmd|' /C calc'!A0", "command_id": "r"})
     assert response.status_code == 303
+    as_(web, actors.maker_phone)
+    refund = waiting_request(web, places.community, "refund")
+    response = web.post_form(f"{base(places.community)}/refunds/{refund}/approve", {"command_id": "r-ok"})
+    assert response.status_code == 303
     rows = list(csv.reader(io.StringIO(web.get(f"{base(places.community)}/ledger.csv").content.decode("utf-8-sig"))))
     cells = [c for row in rows for c in row]
     assert "-1,234.50" in cells  # the refund's change to "paid": a number a spreadsheet can add up
@@ -245,7 +262,14 @@ def test_a_manager_of_another_community_cannot_read_the_non_public_ledger(web, p
 
 def test_a_manager_of_another_community_cannot_write_to_this_fund_however_the_form_is_edited(web, places, actors):
     project, payment_id = paid_once(web, places, actors, "1,000", cid="ours")
-    commitment = web.services.app.fund.commit(actors.maker, places.community, YEAR, project, "1,000", "合同")
+    app, c = web.services.app, places.community
+    commitment = app.fund.commit(actors.maker, c, YEAR, project, "1,000", "合同")
+    paid_id = app.fund.record_payment(actors.maker, c, YEAR, project, None, "100", "individual", "王小明",
+                                      "2026-04-30", "用途", "FP-paid")
+    app.fund.approve_payment(actors.checker, c, YEAR, paid_id)
+    refund = app.fund.request_refund(actors.maker, c, YEAR, paid_id, "1", "退款")
+    increase = app.fund.request_increase(actors.maker, c, YEAR, project, "1", "追加")
+    erasure = app.fund.request_payee_erasure(actors.maker, c, YEAR, paid_id, "本人申请")
     web.services.runner.catch_up()
     version = fund(web, places.community).version
     web.logout()
@@ -258,6 +282,15 @@ def test_a_manager_of_another_community_cannot_write_to_this_fund_however_the_fo
                                           "paid_on": "2026-04-30", "description": "x", "receipt_ref": "x"}),
         (f"{b}/payments/{payment_id}/approve", {}),
         (f"{b}/payments/{payment_id}/reject", {"reason": "x"}),
+        (f"{b}/payments/{paid_id}/refund", {"amount": "1", "reason": "x"}),
+        (f"{b}/payments/{paid_id}/erasure", {"reason": "x"}),
+        (f"{b}/projects/{project}/increase", {"amount": "1", "reason": "x"}),
+        (f"{b}/refunds/{refund}/approve", {}),
+        (f"{b}/refunds/{refund}/reject", {"reason": "x"}),
+        (f"{b}/increases/{increase}/approve", {}),
+        (f"{b}/increases/{increase}/reject", {"reason": "x"}),
+        (f"{b}/erasures/{erasure}/approve", {}),
+        (f"{b}/erasures/{erasure}/reject", {"reason": "x"}),
         (f"{b}/commitments/{commitment}/release", {"reason": "x"}),
         (f"{b}/close", {}),
         # hidden fields edited to point elsewhere, and an injected role
@@ -274,6 +307,11 @@ def test_a_manager_of_another_community_cannot_write_to_this_fund_however_the_fo
         (f"{own}/projects/{project}/pay", {"amount": "1", "payee_kind": "organisation", "payee": "x",
                                             "paid_on": "2026-04-30", "description": "x", "receipt_ref": "x"}),
         (f"{own}/payments/{payment_id}/approve", {}),
+        (f"{own}/payments/{paid_id}/refund", {"amount": "1", "reason": "x"}),
+        (f"{own}/refunds/{refund}/approve", {}),
+        (f"{own}/increases/{increase}/approve", {}),
+        (f"{own}/erasures/{erasure}/approve", {}),
+        (f"{own}/erasures/{erasure}/reject", {"reason": "x"}),
         (f"{own}/commitments/{commitment}/cancel", {"reason": "x"}),
         (f"{own}/allocate", {"resolution_id": str(actors.resolution), "title": "x", "category": "other",
                              "amount": "1"}),
@@ -282,6 +320,7 @@ def test_a_manager_of_another_community_cannot_write_to_this_fund_however_the_fo
         response = web.post_form(url, {**data, "command_id": "cross-" + url})
         assert response.status_code == 404, (url, response.status_code)
     assert fund(web, places.community).version == version
+    assert app.sealer.keys.get(paid_id) is not None
 
 
 def test_a_resident_sees_the_disclosure_but_not_the_ledger(web, places, actors):
@@ -479,13 +518,25 @@ def test_a_fund_manager_erases_an_individual_payee_from_pages_disclosure_and_csv
     project, payment_id = paid_once(web, places, actors, "1,200.50", cid="p-ind", payee="王小明", kind="individual")
     approve_as_checker(web, actors, places.community, payment_id)
     b = base(places.community)
-    assert "王小明" in web.get(f"{b}/projects/{project}").text and f"/payments/{payment_id}/erase" in \
-        web.get(f"{b}/projects/{project}").text
-    refused = web.post_form(f"{b}/payments/{payment_id}/erase", {"command_id": "e0", "reason": ""})
+    page = web.get(f"{b}/projects/{project}").text
+    assert "王小明" in page and f"/payments/{payment_id}/erasure" in page  # paid: asked for, not done at once
+    assert f'action="{b}/payments/{payment_id}/erase"' not in page
+    refused = web.post_form(f"{b}/payments/{payment_id}/erasure", {"command_id": "e0", "reason": ""})
     assert refused.status_code == 422 and web.services.app.sealer.keys.get(payment_id) is not None
-    response = web.post_form(f"{b}/payments/{payment_id}/erase", {"command_id": "e1", "reason": "本人依法申请删除",
-                                                                   "project_id": project}, headers=HX)
+    at_once = web.post_form(f"{b}/payments/{payment_id}/erase", {"command_id": "e-once", "reason": "本人申请"})
+    assert at_once.status_code == 409 and "须提出申请" in at_once.text
+    asked = web.post_form(f"{b}/payments/{payment_id}/erasure", {"command_id": "e1", "reason": "本人依法申请删除",
+                                                                  "project_id": project}, headers=HX)
+    assert asked.status_code == 200 and "删除收款人信息的申请等待另一位资金管理员审核" in asked.text
+    assert web.services.app.sealer.keys.get(payment_id) is not None
+    erasure = waiting_request(web, places.community, "erasure")
+    own = web.post_form(f"{b}/erasures/{erasure}/approve", {"command_id": "e-self", "project_id": project}, headers=HX)
+    assert own.status_code == 403 and web.services.app.sealer.keys.get(payment_id) is not None
+    as_(web, actors.maker_phone)
+    response = web.post_form(f"{b}/erasures/{erasure}/approve", {"command_id": "e2", "project_id": project},
+                             headers=HX)
     assert response.status_code == 200 and "（已删除）" in response.text and "/erase" not in response.text
+    assert f'id="payment-{payment_id}" hx-swap-oob="true"' in response.text  # the payment's card, out of band
     assert web.services.app.sealer.keys.get(payment_id) is None
     csv_text = web.get(f"{b}/ledger.csv").content.decode("utf-8-sig")
     for text in (web.get(f"{b}/projects/{project}").text, web.get(f"/c/{places.community}/fund").text,

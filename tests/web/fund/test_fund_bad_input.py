@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.kernel import roles
-from tests.builders import Places, web_person
+from tests.builders import Places, command_id, web_person
 from tests.domain.builders import YEAR, make_resolution
 
 
@@ -64,6 +64,12 @@ POSTS = [
     ("/c/{c}/fund/2026/payments/not-a-uuid/approve", {}), ("/c/{c}/fund/2026/payments/{pay}/bogus", {}),
     ("/c/{c}/fund/2026/payments/{p}/approve", {}), ("/c/{c}/fund/2026/payments/{pay}/refund", {"amount": "NaN"}),
     ("/c/{c}/fund/2026/payments/{pay}/reject", {"reason": "x", "project_id": "not-a-uuid"}),
+    ("/c/{c}/fund/2026/refunds/not-a-uuid/approve", {}), ("/c/{c}/fund/2026/refunds/{pay}/approve", {}),
+    ("/c/{c}/fund/2026/refunds/{pay}/reject", {"reason": "x"}), ("/c/{c}/fund/2026/increases/{p}/approve", {}),
+    ("/c/{c}/fund/2026/increases/not-a-uuid/reject", {"reason": "x"}), ("/c/{c}/fund/2026/erasures/{com}/approve", {}),
+    ("/c/{c}/fund/2026/erasures/{r}/reject", {"reason": ""}), ("/c/{c}/fund/2026/payments/{pay}/erasure", {"reason": "x"}),
+    ("/c/{c}/fund/2026/projects/{p}/increase", {"amount": "1e5", "reason": "x"}),
+    ("/c/{c}/fund/2026/projects/{p}/increase", {"amount": "200000", "reason": "x"}),
     ("/c/{c}/fund/2026/projects/{p}/bogus", {}), ("/c/{c}/fund/2026/projects/not-a-uuid/commit", {"amount": "1"}),
     ("/c/{c}/fund/2026/commitments/{com}/bogus", {"reason": "x"}),
     ("/c/{c}/fund/2026/commitments/{pay}/release", {"reason": "x"}),
@@ -97,7 +103,7 @@ def test_a_bad_form_gets_a_4xx_and_changes_nothing(web, setup):
     for url, data in POSTS:
         url = url.format(**ids)
         data = {k: v.format(**ids) if "{" in v else v for k, v in data.items()}
-        response = web.post_form(url, {**data, "command_id": f"bad-{len(wrong)}-{url}-{sorted(data.items())}"})
+        response = web.post_form(url, {**data, "command_id": command_id()})
         if not 400 <= response.status_code < 500:
             wrong.append((url, data, response.status_code))
     assert wrong == []
@@ -119,6 +125,9 @@ def test_a_get_never_changes_the_fund(web, setup):
     version = web.services.app.fund.year_fund(places.community, YEAR).version
     base = f"/c/{places.community}/fund/{YEAR}"
     for url in (f"{base}/payments/{payment}/approve", f"{base}/payments/{payment}/erase", f"{base}/close",
+                f"{base}/payments/{payment}/erasure", f"{base}/payments/{payment}/refund",
+                f"{base}/refunds/{payment}/approve", f"{base}/increases/{project}/approve",
+                f"{base}/erasures/{payment}/approve", f"{base}/projects/{project}/increase",
                 f"{base}/open", f"{base}/projects/{project}/pay", f"{base}/allocate"):
         assert web.get(url).status_code in (404, 405), url
     assert web.services.app.fund.year_fund(places.community, YEAR).version == version

@@ -45,7 +45,7 @@ def test_fifty_parallel_payments_of_100_yuan_from_1000_yuan_pay_exactly_ten(tmp_
         def pay(project_id, command_id: str) -> httpx.Response:
             return client.post(f"{base}/projects/{project_id}/pay", data={
                 "csrf_token": token, "command_id": command_id, "amount": "100", "payee_kind": "organisation",
-                "payee": "南京安防科技有限公司", "paid_on": today, "description": "摄像头", "receipt_ref": "AF-1"})
+                "payee": "南京安防科技有限公司", "paid_on": today, "description": "摄像头", "receipt_ref": f"AF-{command_id}"})
 
         burst_started = time.monotonic()
         with ThreadPoolExecutor(PARALLEL) as pool:
