@@ -21,7 +21,7 @@ from domain.kernel import people
 from domain.kernel.actor import Actor
 from domain.kernel.money import format_fen
 from domain.kernel.text import mask_name, mask_phone
-from web import contexts
+from web import contexts, ops
 from web.auth import principal_for
 from web.http import current_csrf_token, current_gettext, current_url, is_htmx, new_command_id, render
 from web.i18n import LANGUAGES, load_catalogs
@@ -32,6 +32,7 @@ from web.codes import OneTimeCodes
 from web.ratelimit import Throttle
 from web.replays import Replays
 from web.sessions import Sessions
+from web.startup import check_store
 from web.sms import GatewaySmsSender, OutboxSmsSender, SmsSender
 from web.settings import Settings
 from web.wiring import Services, build
@@ -88,7 +89,7 @@ def create_app(env: Mapping[str, str] | None = None, services: Services | None =
         return await run_in_threadpool(_error_page, request, 500, ERROR_TEXT[500])
 
     app = Starlette(
-        routes=[*contexts.routes(), Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
+        routes=[*contexts.routes(), *ops.routes, Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
@@ -101,6 +102,7 @@ def create_app(env: Mapping[str, str] | None = None, services: Services | None =
     app.state.codes = OneTimeCodes(svc.views, svc.settings.secret, lambda: svc.app.clock())
     app.state.sms = sms_sender(svc)
     app.state.replays = Replays()
+    app.state.metrics = ops.Metrics(svc)
     app.state.principal_for = lambda account_id: principal_for(svc.views, account_id)
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes,
                        secure_cookies=settings.secure_cookies)
@@ -124,5 +126,8 @@ def _error_page(request: Request, status: int, message: str) -> Response:
 
 
 def app_factory() -> Starlette:
-    """For `uvicorn --factory web.app:app_factory`: refuses to serve on the published development secret."""
-    return create_app(services=build(Settings.from_env().with_served_secret()))
+    """For `uvicorn --factory web.app:app_factory`: refuses to serve on the published development secret, or a
+    store it must not serve (web/startup.py)."""
+    svc = build(Settings.from_env().with_served_secret())
+    check_store(svc)
+    return create_app(services=svc)

@@ -1,4 +1,4 @@
-"""The `linli` command: serve, project, rebuild, demo, grant, backup."""
+"""The `linli` command: serve, project, rebuild, demo, grant, revoke, erase, backup, restore."""
 from __future__ import annotations
 
 import argparse
@@ -59,6 +59,47 @@ def _copy_sqlite(source: Path, target: Path) -> None:
     target.chmod(0o600)
 
 
+def restore_store(settings: Settings, folder: Path, keys_folder: Path, force: bool) -> int:
+    """Bring back a SQLite backup: the events and the keys taken with them; the views are rebuilt from the events
+    (with a progress bar), then the store is checked as a server would. PostgreSQL: see the README."""
+    if settings.postgres:
+        print("PostgreSQL: restore with pg_restore (events and views schemas), the key schema from its own dump "
+              "under the key role, then run `linli rebuild`; see README, Running at scale", file=sys.stderr)
+        return 2
+    source, data = folder / "events.sqlite3", settings.data_dir
+    if not source.exists() or not (keys_folder / "keys.sqlite3").exists():
+        print(f"no backup there: need {source} and {keys_folder / 'keys.sqlite3'}", file=sys.stderr)
+        return 2
+    target = data / "events.sqlite3"
+    if target.exists() and not force:
+        with closing(sqlite3.connect(target)) as conn:
+            held = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'stored_events'").fetchone()[0] and \
+                conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+        if held:
+            print(f"{target} already holds {held} events: restoring would replace them; repeat with --force",
+                  file=sys.stderr)
+            return 2
+    data.mkdir(parents=True, exist_ok=True)
+    for stale in data.glob("*.sqlite3*"):
+        stale.unlink()
+    _copy_sqlite(source, target)
+    _copy_sqlite(keys_folder / "keys.sqlite3", data / "keys.sqlite3")
+    if (keys_folder / SECRET_FILE).exists():
+        shutil.copy2(keys_folder / SECRET_FILE, data / SECRET_FILE)
+    from web.startup import check_store
+    from web.wiring import build
+    svc = build(Settings.from_env().with_served_secret())
+    try:
+        check_store(svc)
+        started = time.monotonic()
+        count = svc.runner.rebuild(progress=lambda done, total: progress_bar(done, total, started))
+        sys.stderr.write("\n")
+        print(f"restored {count} events into {data}; views rebuilt in {time.monotonic() - started:.2f}s")
+    finally:
+        svc.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # every file Linli writes (stores, WAL, backups, the secret) is its user's alone
     parser = argparse.ArgumentParser(prog="linli", description="邻里 Linli")
@@ -87,19 +128,30 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_argument("folder")
     backup.add_argument("--keys", metavar="KEYS_FOLDER",
                         help="also back up the personal keys and the secret, into a folder kept apart from the events")
+    restore = sub.add_parser("restore", help="restore a `linli backup` (events, and the keys kept apart)")
+    restore.add_argument("folder", help="the events backup folder")
+    restore.add_argument("--keys", metavar="KEYS_FOLDER", required=True, help="the key backup taken with it")
+    restore.add_argument("--force", action="store_true", help="replace a store that already holds events")
     args = parser.parse_args(argv)
 
+    if args.command == "restore":
+        return restore_store(Settings.from_env(), Path(args.folder), Path(args.keys), args.force)
     settings = Settings.from_env()
     if args.command == "demo":
         settings = replace(settings, seed_demo=True)
     settings = settings.with_served_secret()
     if args.command == "serve":
         import uvicorn
-        if settings.seed_demo:  # once, here, before any worker starts
-            from web.demo import seed_demo
-            from web.wiring import build
-            svc = build(settings)
-            seed_demo(svc, activity=settings.demo_activity)
+
+        from web.startup import check_store
+        from web.wiring import build
+        svc = build(settings)   # once, here, before any worker starts: the checks, then the demo
+        try:
+            if settings.seed_demo:
+                from web.demo import seed_demo
+                seed_demo(svc, activity=settings.demo_activity)
+            check_store(svc)
+        finally:
             svc.close()
         logging.basicConfig(level=logging.INFO, format="%(message)s")
         # Linli logs each request itself (web/logs.py): path without the query string, no personal data.
@@ -111,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     svc = build(settings)
     try:
         if args.command == "project":
+            from web.startup import check_store
+            check_store(svc)
             print("projection runner following the event store; Ctrl-C to stop", file=sys.stderr)
             try:
                 while True:

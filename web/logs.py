@@ -46,7 +46,11 @@ class AccessLogMiddleware:
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or clean(scope.get("path", ""))
+            seconds = time.perf_counter() - started
             fields = {"request_id": request_id, "method": scope.get("method", ""), "path": path, "status": status,
-                      "ms": round((time.perf_counter() - started) * 1000, 1)}
+                      "ms": round(seconds * 1000, 1)}
+            metrics = getattr(getattr(scope.get("app"), "state", None), "metrics", None)
+            if metrics is not None:
+                metrics.observe(getattr(route, "path", None) or "(no route)", status, seconds)
             log.info(json.dumps(fields) if self.as_json else "{request_id} {method} {path} {status} {ms}ms".format(
                 **fields))

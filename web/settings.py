@@ -37,6 +37,7 @@ class Settings:
     trusted_proxies: frozenset[str] = frozenset()
     sms_outbox: Path | None = None
     log_json: bool = False
+    metrics_token: str = ""
     sms_gateway_url: str = ""
     sms_gateway_token: str = ""
 
@@ -102,6 +103,7 @@ class Settings:
             trusted_proxies=frozenset(p.strip() for p in source.get("LINLI_TRUSTED_PROXIES", "").split(",") if p.strip()),
             sms_outbox=Path(source["LINLI_SMS_OUTBOX"]) if source.get("LINLI_SMS_OUTBOX") else data_dir / "sms-outbox.log",
             log_json=source.get("LINLI_LOG_JSON", "") in ("1", "true", "yes"),
+            metrics_token=source.get("LINLI_METRICS_TOKEN", ""),
             sms_gateway_url=source.get("LINLI_SMS_GATEWAY_URL", ""),
             sms_gateway_token=source.get("LINLI_SMS_GATEWAY_TOKEN", ""),
         )

@@ -10,6 +10,7 @@ import hmac
 import json
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -64,6 +65,7 @@ class Linli(Application):
         self.fund_budget_fen = fund_budget_fen
         self._secret = secret.encode()
         self.contexts = tuple(c.name for c in contexts)
+        self.outcomes: Counter[str] = Counter()   # ok, conflict_retried, refused, busy: what `execute` saw
         for context in contexts:
             setattr(self, context.name, context.service(self))
 
@@ -84,25 +86,29 @@ class Linli(Application):
                     return replay(done.result) if replay else done.result
             try:
                 result, aggregates = action()
-            except DomainError:
+            except DomainError as e:
                 # A twin of this command may have committed since we looked: then answer as it did.
                 done = self._processed(marker_id) if marker_id is not None else None
                 if done is not None:
                     return replay(done.result) if replay else done.result
+                self.outcomes["busy" if isinstance(e, BusyError) else "refused"] += 1
                 raise
             batch = [a for a in aggregates if a is not None]
             if marker_id is not None:
                 batch.append(ProcessedCommand(use_case=use_case, command_id=digest, result=result))
             try:
                 self.save(*batch)
+                self.outcomes["ok"] += 1
                 return result
             except IntegrityError:
-                pass
+                self.outcomes["conflict_retried"] += 1
             except OperationalError as e:
                 if "locked" in str(e) or "busy" in str(e):  # SQLite already waited its lock timeout
+                    self.outcomes["busy"] += 1
                     raise BusyError() from e
                 raise
             time.sleep(min(0.2, 0.002 * (2 ** min(attempt, 6))) * random.random())
+        self.outcomes["busy"] += 1
         raise BusyError()
 
     def _command_digest(self, use_case: str, command_id: str, actor: object, binding: tuple) -> str:

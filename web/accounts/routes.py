@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.accounts import policies
@@ -214,15 +214,6 @@ def street_audit(request: Request) -> Response:
                   event_labels=pages.event_labels(), base=url_for(request, "street_audit", street_id=place.id))
 
 
-@page(public=True)
-def health(request: Request) -> Response:
-    svc = services(request)
-    failure = svc.runner.failure
-    body = {"status": "failed" if failure else "ok", "events": svc.runner.head(),
-            "views": svc.runner.position(), "projection_error": repr(failure) if failure else None}
-    return JSONResponse(body, status_code=500 if failure else 200)
-
-
 routes = [
     *my_account.routes,
     Route("/", home, name="home"),
@@ -233,7 +224,6 @@ routes = [
     Route("/login", login, methods=["POST"], name="login"),
     Route("/logout", logout, methods=["POST"], name="logout"),
     Route("/lang", set_language, methods=["POST"], name="set_language"),
-    Route("/healthz", health, name="health"),
     Route("/s/{street_id}", street, name="street"),
     Route("/s/{street_id}/audit", street_audit, name="street_audit"),
     Route("/c/{community_id}", community, name="community"),
