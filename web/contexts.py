@@ -23,6 +23,12 @@ from domain.accounts.service import AccountService
 from domain.fund import policies as fund_policies
 from domain.fund.model import Fund
 from domain.fund.service import FundService
+from domain.grants import policies as grants_policies
+from domain.grants.model import Call
+from domain.grants.service import GrantsService
+from domain.grid import policies as grid_policies
+from domain.grid.model import Grids, Request
+from domain.grid.service import GridService
 from domain.kernel.actor import Actor
 from domain.kernel.application import DomainContext
 from domain.party import policies as party_policies
@@ -35,6 +41,8 @@ from domain.volunteer.model import ActionDay, Volunteer
 from domain.volunteer.service import VolunteerService
 from projections import accounts as accounts_views
 from projections import fund as fund_views
+from projections import grants as grants_views
+from projections import grid as grid_views
 from projections import party as party_views
 from projections import roundtable as roundtable_views
 from projections import volunteer as volunteer_views
@@ -81,8 +89,12 @@ CONTEXTS: Sequence[Context] = (
             volunteer_views.projection, "web.volunteer", (Tab("volunteer", "志愿服务站", "volunteer_index", 20),)),
     Context("为民服务专项资金", DomainContext("fund", FundService, {Fund: 100}), fund_policies,
             fund_views.projection, "web.fund", (Tab("fund", "专项资金", "fund_index", 30),)),
+    Context("网格诉求", DomainContext("grid", GridService, {Grids: 100, Request: 50}), grid_policies,
+            grid_views.projection, "web.grid", (Tab("grid", "网格诉求", "grid_index", 35),)),
     Context("在职党员报到", DomainContext("party", PartyService), party_policies, party_views.projection, "web.party",
             (Tab("party", "党员报到", "party_index", 40, party_policies.may_see_tab),)),
+    Context("公益创投", DomainContext("grants", GrantsService, {Call: 100}), grants_policies, grants_views.projection,
+            "web.grants", (Tab("grants", "公益创投", "grants_community", 45),)),
 )
 
 

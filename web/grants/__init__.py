@@ -1,0 +1,1 @@
+"""The charity-venture grants context's pages."""
