@@ -80,11 +80,44 @@ projection = Projection(
         "rt_ratings": """CREATE TABLE IF NOT EXISTS rt_ratings (
             resolution_id TEXT NOT NULL, account_id TEXT NOT NULL, stars INTEGER NOT NULL, at TEXT NOT NULL,
             PRIMARY KEY (resolution_id, account_id))""",
+        # Added with proxies, votes by channel, hands, speakers and notices (issue 14): new tables (not new
+        # columns), so existing view databases pick them up without a rebuild.
+        "rt_proxy_limits": """CREATE TABLE IF NOT EXISTS rt_proxy_limits (
+            meeting_id TEXT PRIMARY KEY, proxy_limit INTEGER NOT NULL)""",
+        "rt_proxies": """CREATE TABLE IF NOT EXISTS rt_proxies (
+            meeting_id TEXT NOT NULL, giver_id TEXT NOT NULL, holder_id TEXT NOT NULL, kind TEXT NOT NULL,
+            status TEXT NOT NULL, given_by TEXT NOT NULL, given_at TEXT NOT NULL, ended_at TEXT, ended_on_motion TEXT,
+            PRIMARY KEY (meeting_id, giver_id))""",
+        "rt_vote_channels": """CREATE TABLE IF NOT EXISTS rt_vote_channels (
+            meeting_id TEXT NOT NULL, motion_id TEXT NOT NULL, account_id TEXT NOT NULL, channel TEXT NOT NULL,
+            holder_id TEXT, recorded_by TEXT, PRIMARY KEY (meeting_id, motion_id, account_id))""",
+        "rt_hands": """CREATE TABLE IF NOT EXISTS rt_hands (
+            meeting_id TEXT NOT NULL, motion_id TEXT NOT NULL, votes_for INTEGER NOT NULL,
+            votes_against INTEGER NOT NULL, abstentions INTEGER NOT NULL, eligible INTEGER NOT NULL,
+            counted_by TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (meeting_id, motion_id))""",
+        "rt_hand_pool": """CREATE TABLE IF NOT EXISTS rt_hand_pool (
+            meeting_id TEXT NOT NULL, motion_id TEXT NOT NULL, account_id TEXT NOT NULL,
+            PRIMARY KEY (meeting_id, motion_id, account_id))""",
+        "rt_floor": """CREATE TABLE IF NOT EXISTS rt_floor (
+            meeting_id TEXT PRIMARY KEY, item_id TEXT NOT NULL, limit_seconds INTEGER NOT NULL, at TEXT NOT NULL)""",
+        "rt_speakers": """CREATE TABLE IF NOT EXISTS rt_speakers (
+            meeting_id TEXT NOT NULL, seq INTEGER NOT NULL, item_id TEXT NOT NULL, account_id TEXT NOT NULL,
+            status TEXT NOT NULL, added_by TEXT NOT NULL, added_at TEXT NOT NULL, started_at TEXT, ended_at TEXT,
+            seconds INTEGER, limit_seconds INTEGER, PRIMARY KEY (meeting_id, seq))""",
+        "rt_minutes_tallies": """CREATE TABLE IF NOT EXISTS rt_minutes_tallies (
+            meeting_id TEXT NOT NULL, motion_id TEXT NOT NULL, stated_for INTEGER NOT NULL,
+            stated_against INTEGER NOT NULL, stated_abstentions INTEGER NOT NULL, online INTEGER NOT NULL,
+            worker INTEGER NOT NULL, proxy INTEGER NOT NULL, hands_for INTEGER, hands_against INTEGER,
+            hands_abstentions INTEGER, hands_eligible INTEGER NOT NULL, PRIMARY KEY (meeting_id, motion_id))""",
+        "rt_notices": """CREATE TABLE IF NOT EXISTS rt_notices (
+            meeting_id TEXT NOT NULL, account_id TEXT NOT NULL, at TEXT NOT NULL, seen INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (meeting_id, account_id))""",
     },
     indexes=[
         "CREATE INDEX IF NOT EXISTS rt_meetings_by_community ON rt_meetings (community_id, starts_at)",
         "CREATE INDEX IF NOT EXISTS rt_resolutions_by_community ON rt_resolutions (community_id, adopted_at)",
         "CREATE INDEX IF NOT EXISTS rt_registrations_by_account ON rt_registrations (account_id)",
+        "CREATE INDEX IF NOT EXISTS rt_notices_by_account ON rt_notices (account_id, seen)",
     ],
 )
 
@@ -163,6 +196,7 @@ def _registered(tx: Tx, e, ctx: Context) -> None:
 def _registration_cancelled(tx: Tx, e, ctx: Context) -> None:
     tx.execute("UPDATE rt_registrations SET status = 'cancelled', changed_at = ? WHERE meeting_id = ? AND account_id = ?",
                (iso(e.at), _m(e), str(e.account_id)))
+    tx.execute("UPDATE rt_notices SET seen = 1 WHERE meeting_id = ? AND account_id = ?", (_m(e), str(e.account_id)))
     _recount_registrations(tx, _m(e))
     _touch(tx, e)
 
@@ -171,6 +205,9 @@ def _registration_cancelled(tx: Tx, e, ctx: Context) -> None:
 def _promoted(tx: Tx, e, ctx: Context) -> None:
     tx.execute("UPDATE rt_registrations SET status = 'registered', promoted = 1, changed_at = ? "
                "WHERE meeting_id = ? AND account_id = ?", (iso(e.at), _m(e), str(e.account_id)))
+    tx.execute("INSERT INTO rt_notices (meeting_id, account_id, at, seen) VALUES (?, ?, ?, 0) "
+               "ON CONFLICT (meeting_id, account_id) DO UPDATE SET at = excluded.at, seen = 0",
+               (_m(e), str(e.account_id), iso(e.at)))
     _recount_registrations(tx, _m(e))
     _touch(tx, e)
 
@@ -260,6 +297,108 @@ def _vote_cast(tx: Tx, e, ctx: Context) -> None:
     _touch(tx, e)
 
 
+@projection.on(Meeting.VoteRecorded, Meeting.ProxyVoteCast)
+def _vote_by_channel(tx: Tx, e, ctx: Context) -> None:
+    _vote_cast(tx, e, ctx)
+    recorded = isinstance(e, Meeting.VoteRecorded)
+    holder = getattr(e, "holder", None)
+    channel = "proxy" if holder is not None else "worker"
+    tx.execute("INSERT INTO rt_vote_channels (meeting_id, motion_id, account_id, channel, holder_id, recorded_by) "
+               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+               (_m(e), e.motion_id, str(e.voter), channel, str(holder) if holder is not None else None,
+                str(e.by) if recorded else None))
+
+
+@projection.on(Meeting.HandsCounted)
+def _hands_counted(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_hands (meeting_id, motion_id, votes_for, votes_against, abstentions, eligible, "
+               "counted_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, motion_id) DO UPDATE SET "
+               "votes_for = excluded.votes_for, votes_against = excluded.votes_against, "
+               "abstentions = excluded.abstentions, eligible = excluded.eligible, counted_by = excluded.counted_by, "
+               "at = excluded.at",
+               (_m(e), e.motion_id, e.votes_for, e.votes_against, e.abstentions, len(e.eligible), str(e.by),
+                iso(e.at)))
+    tx.execute("DELETE FROM rt_hand_pool WHERE meeting_id = ? AND motion_id = ?", (_m(e), e.motion_id))
+    tx.executemany("INSERT INTO rt_hand_pool (meeting_id, motion_id, account_id) VALUES (?, ?, ?) "
+                   "ON CONFLICT DO NOTHING", [(_m(e), e.motion_id, a) for a in e.eligible])
+    _touch(tx, e)
+
+
+# --- proxies --------------------------------------------------------------------------------------
+@projection.on(Meeting.ProxyLimitSet)
+def _proxy_limit_set(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_proxy_limits (meeting_id, proxy_limit) VALUES (?, ?) ON CONFLICT (meeting_id) "
+               "DO UPDATE SET proxy_limit = excluded.proxy_limit", (_m(e), e.limit))
+
+
+@projection.on(Meeting.ProxyGiven)
+def _proxy_given(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_proxies (meeting_id, giver_id, holder_id, kind, status, given_by, given_at) "
+               "VALUES (?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (meeting_id, giver_id) DO UPDATE SET "
+               "holder_id = excluded.holder_id, kind = excluded.kind, status = 'active', given_by = excluded.given_by, "
+               "given_at = excluded.given_at, ended_at = NULL, ended_on_motion = NULL",
+               (_m(e), str(e.giver), str(e.holder), e.kind, str(e.by), iso(e.at)))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.ProxyWithdrawn, Meeting.ProxyRevoked)
+def _proxy_ended(tx: Tx, e, ctx: Context) -> None:
+    withdrawn = isinstance(e, Meeting.ProxyWithdrawn)
+    tx.execute("UPDATE rt_proxies SET status = ?, ended_at = ?, ended_on_motion = ? WHERE meeting_id = ? "
+               "AND giver_id = ?", ("withdrawn" if withdrawn else "revoked", iso(e.at),
+                                    None if withdrawn else e.motion_id, _m(e), str(e.giver)))
+    _touch(tx, e)
+
+
+# --- the floor and speakers -----------------------------------------------------------------------
+@projection.on(Meeting.AgendaItemTakenUp)
+def _taken_up(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_floor (meeting_id, item_id, limit_seconds, at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT (meeting_id) DO UPDATE SET item_id = excluded.item_id, "
+               "limit_seconds = excluded.limit_seconds, at = excluded.at",
+               (_m(e), e.item_id, e.limit_seconds, iso(e.at)))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.SpeakerAdded)
+def _speaker_added(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("INSERT INTO rt_speakers (meeting_id, seq, item_id, account_id, status, added_by, added_at) "
+               "VALUES (?, ?, ?, ?, 'waiting', ?, ?) ON CONFLICT DO NOTHING",
+               (_m(e), e.seq, e.item_id, str(e.speaker), str(e.by), iso(e.at)))
+    _touch(tx, e)
+
+
+def _speaker_row(tx: Tx, e, status: str, sets: str, params: tuple) -> None:
+    tx.execute(f"UPDATE rt_speakers SET {sets} WHERE meeting_id = ? AND seq = (SELECT MIN(seq) FROM rt_speakers "
+               "WHERE meeting_id = ? AND item_id = ? AND account_id = ? AND status = ?)",
+               (*params, _m(e), _m(e), e.item_id, str(e.speaker), status))
+
+
+@projection.on(Meeting.SpeakerWithdrawn)
+def _speaker_withdrawn(tx: Tx, e, ctx: Context) -> None:
+    _speaker_row(tx, e, "waiting", "status = 'withdrawn', ended_at = ?", (iso(e.at),))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.SpeakerStarted)
+def _speaker_started(tx: Tx, e, ctx: Context) -> None:
+    _speaker_row(tx, e, "waiting", "status = 'speaking', started_at = ?", (iso(e.at),))
+    _touch(tx, e)
+
+
+@projection.on(Meeting.SpeakerFinished)
+def _speaker_finished(tx: Tx, e, ctx: Context) -> None:
+    _speaker_row(tx, e, "speaking", "status = 'done', ended_at = ?, seconds = ?, limit_seconds = ?",
+                 (iso(e.at), e.seconds, e.limit_seconds))
+    _touch(tx, e)
+
+
+# --- notices --------------------------------------------------------------------------------------
+@projection.on(Meeting.PromotionNoticeSeen)
+def _notice_seen(tx: Tx, e, ctx: Context) -> None:
+    tx.execute("UPDATE rt_notices SET seen = 1 WHERE meeting_id = ? AND account_id = ?", (_m(e), str(e.account_id)))
+
+
 @projection.on(Meeting.MotionClosed)
 def _motion_closed(tx: Tx, e, ctx: Context) -> None:
     resolution_id = str(Resolution.id_for(e.originator_id, e.motion_id)) if e.outcome == "passed" else None
@@ -280,6 +419,14 @@ def _minutes(tx: Tx, e, ctx: Context) -> None:
                    "abstentions) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    [(_m(e), r["motion_id"], r["title"], r["outcome"], r["votes_for"], r["votes_against"],
                      r["abstentions"]) for r in e.results])
+    # Minutes published since issue 14 state their own tallies and how each vote was taken.
+    tx.execute("DELETE FROM rt_minutes_tallies WHERE meeting_id = ?", (_m(e),))
+    tx.executemany("INSERT INTO rt_minutes_tallies (meeting_id, motion_id, stated_for, stated_against, "
+                   "stated_abstentions, online, worker, proxy, hands_for, hands_against, hands_abstentions, "
+                   "hands_eligible) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [(_m(e), r["motion_id"], *r["stated"], r["methods"]["online"], r["methods"]["worker"],
+                     r["methods"]["proxy"], *(r["methods"]["hands"] or (None, None, None)),
+                     r["methods"]["hands_eligible"]) for r in e.results if "stated" in r])
     _touch(tx, e)
 
 
@@ -353,8 +500,19 @@ def count_past_meetings(db: Database, community_id: str, now: datetime) -> int:
                      (community_id, iso(now))) or 0
 
 
-_WITH_SEQUENCE = ("SELECT m.*, (SELECT COUNT(*) FROM rt_reschedules s WHERE s.meeting_id = m.id) AS sequence "
-                  "FROM rt_meetings m ")
+# `represented`: proxies that count now (both on the roll, the holder checked in, the giver not), the same rule as
+# `policies.represented`; `proxy_limit`: 1 for meetings scheduled before the limit was recorded.
+_WITH_SEQUENCE = (
+    "SELECT m.*, (SELECT COUNT(*) FROM rt_reschedules s WHERE s.meeting_id = m.id) AS sequence, "
+    "COALESCE((SELECT l.proxy_limit FROM rt_proxy_limits l WHERE l.meeting_id = m.id), 1) AS proxy_limit, "
+    "(SELECT COUNT(*) FROM rt_proxies x WHERE x.meeting_id = m.id AND x.status = 'active' "
+    " AND EXISTS (SELECT 1 FROM rt_roll r WHERE r.meeting_id = m.id AND r.account_id = x.giver_id) "
+    " AND EXISTS (SELECT 1 FROM rt_roll r WHERE r.meeting_id = m.id AND r.account_id = x.holder_id) "
+    " AND EXISTS (SELECT 1 FROM rt_attendance a WHERE a.meeting_id = m.id AND a.account_id = x.holder_id "
+    "   AND a.present = 1) "
+    " AND NOT EXISTS (SELECT 1 FROM rt_attendance a WHERE a.meeting_id = m.id AND a.account_id = x.giver_id "
+    "   AND a.present = 1)) AS represented "
+    "FROM rt_meetings m ")
 
 
 def meeting(db: Database, meeting_id: str) -> dict | None:
@@ -479,6 +637,11 @@ def is_on_roll(db: Database, meeting_id: str, account_id: str | None) -> bool:
         is not None
 
 
+def roll_ids(db: Database, meeting_id: str) -> set[str]:
+    """Everyone on the meeting's frozen roll (empty before it opens)."""
+    return {r["account_id"] for r in db.all("SELECT account_id FROM rt_roll WHERE meeting_id = ?", (meeting_id,))}
+
+
 def present_ids(db: Database, meeting_id: str) -> set[str]:
     """Who is checked in right now."""
     return {r["account_id"] for r in db.all("SELECT account_id FROM rt_attendance WHERE meeting_id = ? AND present = 1",
@@ -505,32 +668,210 @@ def my_votes(db: Database, meeting_id: str, account_id: str | None) -> dict[str,
         "SELECT motion_id, choice FROM rt_votes WHERE meeting_id = ? AND account_id = ?", (meeting_id, account_id))}
 
 
+def _counted(choice: str, hands: str) -> str:
+    """SQL: the individual votes for `choice` on motion r plus its show of hands' `hands` column."""
+    return ("(SELECT COUNT(*) FROM rt_votes v WHERE v.meeting_id = r.meeting_id AND v.motion_id = r.motion_id "
+            f" AND v.choice = '{choice}') + COALESCE((SELECT h.{hands} FROM rt_hands h WHERE h.meeting_id = r.meeting_id "
+            " AND h.motion_id = r.motion_id), 0)")
+
+
 def minutes_check(db: Database, meeting_id: str) -> list[dict]:
-    """Per motion in the minutes: the minutes' tally beside a recount of the vote record, and whether they agree."""
+    """Per motion in the minutes: the tally the minutes state (typed by the worker; minutes older than that state
+    the recount) beside a recount of the vote record (individual votes of every channel plus the show of hands) and
+    the tally the motion closed with, whether they agree, and how the votes were taken."""
     rows = db.all("SELECT r.*, m.votes_for AS closed_for, m.votes_against AS closed_against, "
                   "m.abstentions AS closed_abstentions, "
-                  "(SELECT COUNT(*) FROM rt_votes v WHERE v.meeting_id = r.meeting_id AND v.motion_id = r.motion_id "
-                  " AND v.choice = 'for') AS counted_for, "
-                  "(SELECT COUNT(*) FROM rt_votes v WHERE v.meeting_id = r.meeting_id AND v.motion_id = r.motion_id "
-                  " AND v.choice = 'against') AS counted_against, "
-                  "(SELECT COUNT(*) FROM rt_votes v WHERE v.meeting_id = r.meeting_id AND v.motion_id = r.motion_id "
-                  " AND v.choice = 'abstain') AS counted_abstentions "
+                  "COALESCE(t.stated_for, r.votes_for) AS stated_for, "
+                  "COALESCE(t.stated_against, r.votes_against) AS stated_against, "
+                  "COALESCE(t.stated_abstentions, r.abstentions) AS stated_abstentions, "
+                  "t.online, t.worker, t.proxy, t.hands_for, t.hands_against, t.hands_abstentions, t.hands_eligible, "
+                  f"{_counted('for', 'votes_for')} AS counted_for, "
+                  f"{_counted('against', 'votes_against')} AS counted_against, "
+                  f"{_counted('abstain', 'abstentions')} AS counted_abstentions "
                   "FROM rt_minutes_results r LEFT JOIN rt_motions m ON m.meeting_id = r.meeting_id "
-                  "AND m.motion_id = r.motion_id WHERE r.meeting_id = ? ORDER BY r.motion_id", (meeting_id,))
+                  "AND m.motion_id = r.motion_id LEFT JOIN rt_minutes_tallies t ON t.meeting_id = r.meeting_id "
+                  "AND t.motion_id = r.motion_id WHERE r.meeting_id = ? ORDER BY r.motion_id", (meeting_id,))
     for r in rows:
-        triples = [(r["votes_for"], r["votes_against"], r["abstentions"]),
+        triples = [(r["stated_for"], r["stated_against"], r["stated_abstentions"]),
                    (r["counted_for"], r["counted_against"], r["counted_abstentions"]),
                    (r["closed_for"], r["closed_against"], r["closed_abstentions"])]
         r["matches_vote_record"] = triples[0] == triples[1] == triples[2]
     return rows
 
 
+def closed_tallies(db: Database, meeting_id: str) -> dict[str, tuple[int, int, int]]:
+    """Each closed motion's for / against / abstain as it closed: what the minutes must state."""
+    return {r["motion_id"]: (r["votes_for"], r["votes_against"], r["abstentions"]) for r in db.all(
+        "SELECT motion_id, votes_for, votes_against, abstentions FROM rt_motions WHERE meeting_id = ? "
+        "AND status = 'closed'", (meeting_id,))}
+
+
+def stated_tallies(db: Database, meeting_id: str) -> dict[str, tuple[int, int, int]]:
+    """The tallies the published minutes state, per motion (to start a revision from)."""
+    return {r["motion_id"]: (r["stated_for"], r["stated_against"], r["stated_abstentions"]) for r in db.all(
+        "SELECT motion_id, stated_for, stated_against, stated_abstentions FROM rt_minutes_tallies "
+        "WHERE meeting_id = ?", (meeting_id,))}
+
+
+def vote_methods(db: Database, meeting_id: str) -> dict[str, dict]:
+    """How each motion's votes are being (or were) taken: individual votes per channel, the show of hands."""
+    rows = db.all("SELECT o.motion_id, "
+                  "(SELECT COUNT(*) FROM rt_votes v LEFT JOIN rt_vote_channels c ON c.meeting_id = v.meeting_id "
+                  " AND c.motion_id = v.motion_id AND c.account_id = v.account_id WHERE v.meeting_id = o.meeting_id "
+                  " AND v.motion_id = o.motion_id AND c.channel IS NULL) AS online, "
+                  "(SELECT COUNT(*) FROM rt_vote_channels c WHERE c.meeting_id = o.meeting_id "
+                  " AND c.motion_id = o.motion_id AND c.channel = 'worker') AS worker, "
+                  "(SELECT COUNT(*) FROM rt_vote_channels c WHERE c.meeting_id = o.meeting_id "
+                  " AND c.motion_id = o.motion_id AND c.channel = 'proxy') AS proxy, "
+                  "h.votes_for AS hands_for, h.votes_against AS hands_against, h.abstentions AS hands_abstentions, "
+                  "h.eligible AS hands_eligible, p.name AS hands_counted_by "
+                  "FROM rt_motions o LEFT JOIN rt_hands h ON h.meeting_id = o.meeting_id AND h.motion_id = o.motion_id "
+                  "LEFT JOIN dir_people p ON p.id = h.counted_by WHERE o.meeting_id = ?", (meeting_id,))
+    return {r["motion_id"]: r for r in rows}
+
+
+def individual_votes(db: Database, meeting_id: str, motion_id: str) -> list[dict]:
+    """Who has voted on a motion and how the vote came in (never the choice): channel, proxy holder, and the worker
+    who recorded it, with names."""
+    return db.all("SELECT v.account_id, v.cast_at, COALESCE(c.channel, 'online') AS channel, p.name, "
+                  "c.holder_id, hp.name AS holder_name, c.recorded_by, rp.name AS recorded_by_name "
+                  "FROM rt_votes v LEFT JOIN rt_vote_channels c ON c.meeting_id = v.meeting_id "
+                  "AND c.motion_id = v.motion_id AND c.account_id = v.account_id "
+                  "LEFT JOIN dir_people p ON p.id = v.account_id LEFT JOIN dir_people hp ON hp.id = c.holder_id "
+                  "LEFT JOIN dir_people rp ON rp.id = c.recorded_by "
+                  "WHERE v.meeting_id = ? AND v.motion_id = ? ORDER BY v.cast_at, v.account_id", (meeting_id, motion_id))
+
+
+def votes_of(db: Database, meeting_id: str, motion_id: str, account_ids: Iterable[str]) -> dict[str, dict]:
+    """Account id → its vote on the motion (choice, channel, proxy holder), for the given people only."""
+    wanted = set(account_ids)
+    if not wanted:
+        return {}
+    rows = db.all("SELECT v.account_id, v.choice, COALESCE(c.channel, 'online') AS channel, c.holder_id "
+                  "FROM rt_votes v LEFT JOIN rt_vote_channels c ON c.meeting_id = v.meeting_id "
+                  "AND c.motion_id = v.motion_id AND c.account_id = v.account_id "
+                  "WHERE v.meeting_id = ? AND v.motion_id = ?", (meeting_id, motion_id))
+    return {r["account_id"]: r for r in rows if r["account_id"] in wanted}
+
+
+def hand_pool(db: Database, meeting_id: str, motion_id: str) -> set[str]:
+    """Who was counted in the motion's show of hands (present and not yet voted when hands were counted)."""
+    return {r["account_id"] for r in db.all("SELECT account_id FROM rt_hand_pool WHERE meeting_id = ? "
+                                            "AND motion_id = ?", (meeting_id, motion_id))}
+
+
+def my_vote_details(db: Database, meeting_id: str, account_id: str | None) -> dict[str, dict]:
+    """Motion id → how the viewer's own vote came in: channel, proxy holder's and recording worker's names."""
+    if not account_id:
+        return {}
+    return {r["motion_id"]: r for r in db.all(
+        "SELECT c.motion_id, c.channel, hp.name AS holder_name, rp.name AS recorded_by_name FROM rt_vote_channels c "
+        "LEFT JOIN dir_people hp ON hp.id = c.holder_id LEFT JOIN dir_people rp ON rp.id = c.recorded_by "
+        "WHERE c.meeting_id = ? AND c.account_id = ?", (meeting_id, account_id))}
+
+
+# --- proxies, people present, speakers --------------------------------------------------------------
+def proxies(db: Database, meeting_id: str) -> list[dict]:
+    """The meeting's active proxies with names, whether each counts now (holder checked in, giver not, both on the
+    roll once it is frozen), and who recorded it."""
+    return db.all("SELECT x.giver_id, x.holder_id, x.kind, x.given_by, x.given_at, g.name AS giver_name, "
+                  "h.name AS holder_name, b.name AS given_by_name, "
+                  "COALESCE(ha.present, 0) AS holder_present, COALESCE(ga.present, 0) AS giver_present, "
+                  "CASE WHEN gr.account_id IS NULL THEN 0 ELSE 1 END AS giver_on_roll, "
+                  "CASE WHEN hr.account_id IS NULL THEN 0 ELSE 1 END AS holder_on_roll "
+                  "FROM rt_proxies x LEFT JOIN dir_people g ON g.id = x.giver_id "
+                  "LEFT JOIN dir_people h ON h.id = x.holder_id LEFT JOIN dir_people b ON b.id = x.given_by "
+                  "LEFT JOIN rt_attendance ha ON ha.meeting_id = x.meeting_id AND ha.account_id = x.holder_id "
+                  "LEFT JOIN rt_attendance ga ON ga.meeting_id = x.meeting_id AND ga.account_id = x.giver_id "
+                  "LEFT JOIN rt_roll gr ON gr.meeting_id = x.meeting_id AND gr.account_id = x.giver_id "
+                  "LEFT JOIN rt_roll hr ON hr.meeting_id = x.meeting_id AND hr.account_id = x.holder_id "
+                  "WHERE x.meeting_id = ? AND x.status = 'active' ORDER BY h.name, x.holder_id, x.given_at, g.name, "
+                  "x.giver_id",
+                  (meeting_id,))
+
+
+def voters_to_record(db: Database, meeting_id: str, motion_id: str) -> list[dict]:
+    """Whose vote the worker may still record on a motion: residents on the roll checked in, and absent givers whose
+    holder is checked in (with the holder's name), who have not voted and were not counted by hands."""
+    present = db.all("SELECT a.account_id, p.name, NULL AS holder_id, NULL AS holder_name FROM rt_attendance a "
+                     "JOIN rt_roll r ON r.meeting_id = a.meeting_id AND r.account_id = a.account_id "
+                     "LEFT JOIN dir_people p ON p.id = a.account_id WHERE a.meeting_id = ? AND a.present = 1",
+                     (meeting_id,))
+    absent = [{"account_id": x["giver_id"], "name": x["giver_name"], "holder_id": x["holder_id"],
+               "holder_name": x["holder_name"]} for x in proxies(db, meeting_id)
+              if x["holder_present"] and not x["giver_present"] and x["giver_on_roll"] and x["holder_on_roll"]]
+    done = {r["account_id"] for r in db.all("SELECT account_id FROM rt_votes WHERE meeting_id = ? AND motion_id = ?",
+                                            (meeting_id, motion_id))} | hand_pool(db, meeting_id, motion_id)
+    return sorted((r for r in present + absent if r["account_id"] not in done),
+                  key=lambda r: (r["name"] or "", r["account_id"]))
+
+
+def floor(db: Database, meeting_id: str) -> dict | None:
+    """The agenda item under discussion, with its per-speaker time limit and the current speaker, if any."""
+    row = db.one("SELECT f.item_id, f.limit_seconds, f.at, a.title, a.position FROM rt_floor f "
+                 "LEFT JOIN rt_agenda a ON a.meeting_id = f.meeting_id AND a.item_id = f.item_id "
+                 "WHERE f.meeting_id = ?", (meeting_id,))
+    if row is None:
+        return None
+    row["speaker"] = db.one("SELECT s.account_id, s.started_at, s.item_id, p.name FROM rt_speakers s "
+                            "LEFT JOIN dir_people p ON p.id = s.account_id WHERE s.meeting_id = ? "
+                            "AND s.status = 'speaking'", (meeting_id,))
+    return row
+
+
+def speakers(db: Database, meeting_id: str) -> dict[str, list[dict]]:
+    """Item id → its speaker list in order (waiting, speaking, done, withdrawn), with names and who added them."""
+    grouped: dict[str, list[dict]] = {}
+    for r in db.all("SELECT s.*, p.name, b.name AS added_by_name FROM rt_speakers s "
+                    "LEFT JOIN dir_people p ON p.id = s.account_id LEFT JOIN dir_people b ON b.id = s.added_by "
+                    "WHERE s.meeting_id = ? ORDER BY s.seq", (meeting_id,)):
+        grouped.setdefault(r["item_id"], []).append(r)
+    return grouped
+
+
+def sign_in_sheet(db: Database, community_id: str, meeting_id: str, frozen: bool) -> list[dict]:
+    """The people on the sign-in sheet with their names as the directory shows them: the frozen roll, or before the
+    meeting opens the community's verified residents now (who the roll will be); each with the proxy they gave or
+    hold and whether they registered."""
+    if frozen:
+        rows = db.all("SELECT r.account_id, p.name FROM rt_roll r LEFT JOIN dir_people p ON p.id = r.account_id "
+                      "WHERE r.meeting_id = ?", (meeting_id,))
+    else:
+        rows = db.all("SELECT d.account_id, p.name FROM dir_residencies d JOIN dir_people p ON p.id = d.account_id "
+                      "WHERE d.community_id = ? AND d.status = 'verified' AND p.erased = 0", (community_id,))
+    registered = {r["account_id"] for r in registrations(db, meeting_id) if r["status"] == "registered"}
+    gave = {x["giver_id"]: x for x in proxies(db, meeting_id)}
+    holds: dict[str, list[str]] = {}
+    for x in gave.values():
+        holds.setdefault(x["holder_id"], []).append(x["giver_name"] or "")
+    for r in rows:
+        r["registered"] = r["account_id"] in registered
+        r["gave_to"] = gave[r["account_id"]]["holder_name"] if r["account_id"] in gave else None
+        r["gave_kind"] = gave[r["account_id"]]["kind"] if r["account_id"] in gave else None
+        r["holds_for"] = sorted(holds.get(r["account_id"], []))
+    return sorted(rows, key=lambda r: (r["name"] or "", r["account_id"]))
+
+
+def unseen_promotions(db: Database, account_id: str | None, now: datetime) -> list[dict]:
+    """Meetings the person was promoted into from the waitlist and has not yet read about, still to come."""
+    if not account_id:
+        return []
+    return db.all("SELECT n.meeting_id, n.at, m.community_id, m.title, m.starts_at, m.place FROM rt_notices n "
+                  "JOIN rt_meetings m ON m.id = n.meeting_id WHERE n.account_id = ? AND n.seen = 0 "
+                  "AND m.status = 'scheduled' AND m.starts_at > ? ORDER BY m.starts_at, m.id",
+                  (account_id, iso(now)))
+
+
 def live_tally(db: Database, meeting_id: str) -> dict | None:
-    """What the meeting-room screen shows: attendance, quorum and each motion (split only after close)."""
+    """What the meeting-room screen shows: attendance, quorum (with the proxies that count), the item under
+    discussion and its current speaker and queue, and each motion (split only after close)."""
     row = meeting(db, meeting_id)
     if row is None:
         return None
-    return {"meeting": row, "motions": motions(db, meeting_id)}
+    current = floor(db, meeting_id)
+    queue = speakers(db, meeting_id).get(current["item_id"], []) if current else []
+    return {"meeting": row, "motions": motions(db, meeting_id), "floor": current,
+            "waiting": [s for s in queue if s["status"] == "waiting"], "methods": vote_methods(db, meeting_id)}
 
 
 def resolutions(db: Database, community_id: str, limit: int = 50, offset: int = 0) -> list[dict]:
@@ -591,7 +932,7 @@ def as_of_database(events: Iterable[Any], moment: datetime, source: Database) ->
                 topic = get_topic(type(e))
                 if topic in projection.handlers:
                     projection.handle(tx, topic, e, Context(0, None))
-                for field in ("account_id", "by", "voter", "resident"):
+                for field in ("account_id", "by", "voter", "resident", "giver", "holder", "speaker"):
                     if getattr(e, field, None) is not None:
                         people.add(str(getattr(e, field)))
             for person_id in sorted(people):
@@ -621,4 +962,15 @@ def person_record(db: Database, account_id: str) -> dict[str, list[dict]]:
                         "AND o.motion_id = v.motion_id WHERE v.account_id = ? ORDER BY v.cast_at", (account_id,)),
         "ratings": db.all("SELECT r.title, g.stars, g.at FROM rt_ratings g JOIN rt_resolutions r ON r.id = g.resolution_id "
                           "WHERE g.account_id = ? ORDER BY g.at", (account_id,)),
+        "proxies": db.all("SELECT m.title, x.kind, x.status, x.given_at, CASE WHEN x.giver_id = ? THEN 'given' "
+                          "ELSE 'held' END AS role FROM rt_proxies x JOIN rt_meetings m ON m.id = x.meeting_id "
+                          "WHERE x.giver_id = ? OR x.holder_id = ? ORDER BY x.given_at",
+                          (account_id, account_id, account_id)),
+        "speeches": db.all("SELECT m.title AS meeting, a.title, s.status, s.added_at, s.seconds FROM rt_speakers s "
+                           "JOIN rt_meetings m ON m.id = s.meeting_id LEFT JOIN rt_agenda a ON a.meeting_id = s.meeting_id "
+                           "AND a.item_id = s.item_id WHERE s.account_id = ? ORDER BY s.added_at", (account_id,)),
+        "recorded_votes": db.all("SELECT m.title AS meeting, o.title, c.channel FROM rt_vote_channels c "
+                                 "JOIN rt_meetings m ON m.id = c.meeting_id JOIN rt_motions o ON o.meeting_id = c.meeting_id "
+                                 "AND o.motion_id = c.motion_id WHERE c.account_id = ? ORDER BY m.starts_at",
+                                 (account_id,)),
     }

@@ -127,7 +127,8 @@ def seed_demo_activity(svc: Services) -> None:
         resolution = UUID(app.roundtable.close_motion(worker, meeting, motion)["resolution_id"])
         app.clock = lambda: starts + timedelta(hours=2)
         app.roundtable.adjourn_meeting(worker, meeting)
-        app.roundtable.publish_minutes(worker, meeting, "会议同意为 3 号楼、5 号楼加装楼道扶手，费用由为民服务专项资金列支。")
+        app.roundtable.publish_minutes(worker, meeting, "会议同意为 3 号楼、5 号楼加装楼道扶手，费用由为民服务专项资金列支。",
+                                       {motion: (3, 0, 1)})   # the tally the minutes state: 3 for, 1 abstaining
         app.clock = lambda: starts + timedelta(days=1)
         app.roundtable.assign_resolution_owner(worker, resolution, "李社工（演示）")
     finally:

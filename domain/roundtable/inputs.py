@@ -38,3 +38,23 @@ def is_phone_tail(query: str) -> bool:
 def asks_for_digits(query: str) -> bool:
     """Digits that are not a phone's last 4: the search finds nobody and says to type the last 4 digits."""
     return query.isdigit() and not is_phone_tail(query)
+
+
+TALLY_FIELDS = ("for", "against", "abstain")
+
+
+def tally_field(motion_id: str, choice: str) -> str:
+    """The minutes form's field for one motion's count of one choice (e.g. `for_2`)."""
+    return f"{choice}_{motion_id}"
+
+
+def parse_tallies(form: dict, motion_ids: list[str]) -> dict[str, tuple[int, int, int]]:
+    """The tallies typed into the minutes form: motion id → (for, against, abstain). A motion left blank is left
+    out (the minutes then do not state it, which the meeting refuses); a malformed number is an input error."""
+    tallies = {}
+    for motion_id in motion_ids:
+        typed = [form.get(tally_field(motion_id, c), "") for c in TALLY_FIELDS]
+        if not any(t.strip() for t in typed):
+            continue
+        tallies[motion_id] = tuple(parse_int(t, "票数") for t in typed)
+    return tallies

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.kernel.actor import Actor
-from domain.kernel.errors import NotAllowedError
+from domain.kernel.errors import NotAllowedError, NotFoundError
 from domain.kernel.people import InDistrict
 from domain.kernel.text import clean_text
 from domain.kernel.time import local_date, parse_date
 from domain.roundtable.model import PASSED, Meeting, Resolution
-from domain.roundtable.policies import may_propose_items, may_run_meetings, may_take_part
+from domain.roundtable.policies import (DEFAULT_PROXY_LIMIT, PROXY, may_propose_items, may_run_meetings,
+                                        may_take_part)
 
 if TYPE_CHECKING:
     from domain.kernel.application import Linli
@@ -72,8 +73,9 @@ class RoundtableService:
     def schedule_meeting(self, worker_id: UUID, community_id: UUID, title: str, purpose: str,
                          starts_at: datetime, ends_at: datetime, place: str, mode: str, capacity: int,
                          registration_deadline: datetime, voting_rule: str, quorum_percent: int,
-                         command_id: str | None = None) -> UUID:
-        """A community worker schedules a meeting of the community's roundtable."""
+                         command_id: str | None = None, proxy_limit: int = DEFAULT_PROXY_LIMIT) -> UUID:
+        """A community worker schedules a meeting of the community's roundtable, with how many proxies one holder
+        may carry (`Meeting.ProxyLimitSet` in the same append)."""
         self.app.accounts.community(community_id)
         self._require(may_run_meetings, worker_id, community_id)
         title = clean_text(title, "会议主题", max_length=80)
@@ -89,6 +91,7 @@ class RoundtableService:
                               starts_at=starts_at, ends_at=ends_at, place=place, mode=mode, capacity=capacity,
                               registration_deadline=registration_deadline, voting_rule=voting_rule,
                               quorum_percent=quorum_percent, scheduled_by=worker_id, at=at)
+            meeting.set_proxy_limit(proxy_limit, worker_id, at)
             return meeting.id, [meeting]
         return self.app.execute("rt-schedule", command_id, action, actor=worker_id)
 
@@ -139,6 +142,50 @@ class RoundtableService:
         return self._meeting_action(
             "rt-unregister", command_id, meeting_id, lambda m: None,
             lambda m: m.cancel_registration(account_id, self.app.clock()), actor=account_id)
+
+    def dismiss_promotion_notice(self, account_id: UUID, meeting_id: UUID, command_id: str | None = None) -> bool:
+        """The resident has read that they were promoted from the waitlist (nothing recorded if nothing to read)."""
+        return self._meeting_action(
+            "rt-notice-seen", command_id, meeting_id, lambda m: None,
+            lambda m: m.dismiss_promotion_notice(account_id, self.app.clock()), actor=account_id)
+
+    # --- proxies ------------------------------------------------------------------------
+    def _resident_by_phone(self, phone: str, community_id: UUID) -> UUID:
+        """The verified resident of the community holding this phone number (NotFoundError otherwise, the same
+        answer whether the number is unknown or belongs to someone else)."""
+        account_id = self.app.accounts.account_id_for(phone)
+        if account_id is None or not self.app.accounts.is_verified_resident(account_id, community_id):
+            raise NotFoundError("找不到该手机号对应的本社区已核实居民")
+        return account_id
+
+    def give_proxy(self, account_id: UUID, meeting_id: UUID, holder_phone: str, kind: str = PROXY,
+                   command_id: str | None = None) -> str:
+        """A verified resident authorises another verified resident of the community (named by their phone
+        number) to vote for them at this meeting, before it opens. Returns the holder's id."""
+        def act(m: Meeting) -> str:
+            holder = self._resident_by_phone(holder_phone, m.community_id)
+            m.give_proxy(account_id, holder, kind, account_id, self.app.clock())
+            return str(holder)
+        return self._meeting_action("rt-give-proxy", command_id, meeting_id, self._by(may_take_part, account_id),
+                                    act)
+
+    def record_proxy(self, worker_id: UUID, meeting_id: UUID, giver_phone: str, holder_phone: str,
+                     kind: str = PROXY, command_id: str | None = None) -> str:
+        """The worker records a signed paper authorisation (委托书) between two verified residents, before the
+        meeting opens. Returns the giver's id."""
+        def act(m: Meeting) -> str:
+            giver = self._resident_by_phone(giver_phone, m.community_id)
+            holder = self._resident_by_phone(holder_phone, m.community_id)
+            m.give_proxy(giver, holder, kind, worker_id, self.app.clock())
+            return str(giver)
+        return self._meeting_action("rt-record-proxy", command_id, meeting_id,
+                                    self._by(may_run_meetings, worker_id), act)
+
+    def withdraw_proxy(self, account_id: UUID, meeting_id: UUID, command_id: str | None = None) -> None:
+        """The giver takes their proxy back before the meeting opens."""
+        return self._meeting_action(
+            "rt-withdraw-proxy", command_id, meeting_id, lambda m: None,
+            lambda m: m.withdraw_proxy(account_id, account_id, self.app.clock()), actor=account_id)
 
     # --- agenda --------------------------------------------------------------------------
     def propose_agenda_item(self, account_id: UUID, meeting_id: UUID, title: str, description: str,
@@ -204,6 +251,73 @@ class RoundtableService:
             "rt-vote", command_id, meeting_id, self._by(may_take_part, account_id),
             lambda m: (m.cast_vote(str(motion_id), account_id, choice, self.app.clock()), choice)[1])
 
+    def cast_proxy_vote(self, holder_id: UUID, meeting_id: UUID, motion_id: str, giver_id: UUID, choice: str,
+                        command_id: str | None = None) -> str:
+        """A checked-in proxy holder casts the absent giver's vote on their own phone."""
+        return self._meeting_action(
+            "rt-proxy-vote", command_id, meeting_id, self._by(may_take_part, holder_id),
+            lambda m: (m.cast_proxy_vote(str(motion_id), holder_id, giver_id, choice, self.app.clock()), choice)[1])
+
+    def record_vote(self, worker_id: UUID, meeting_id: UUID, motion_id: str, voter_id: UUID, choice: str,
+                    command_id: str | None = None) -> str:
+        """The worker records a resident's vote on their behalf (present, or through their checked-in proxy
+        holder); the vote is marked as recorded by this worker. Returns the channel (worker / proxy)."""
+        return self._meeting_action(
+            "rt-record-vote", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.record_vote(str(motion_id), voter_id, choice, worker_id, self.app.clock()))
+
+    def count_hands(self, worker_id: UUID, meeting_id: UUID, motion_id: str, votes_for: int, votes_against: int,
+                    abstentions: int, command_id: str | None = None) -> int:
+        """The worker enters a show of hands for / against / abstain; returns how many could raise a hand."""
+        return self._meeting_action(
+            "rt-count-hands", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.count_hands(str(motion_id), votes_for, votes_against, abstentions, worker_id,
+                                    self.app.clock()))
+
+    # --- speakers ------------------------------------------------------------------------
+    def take_up_item(self, worker_id: UUID, meeting_id: UUID, item_id: str, speaker_minutes: int = 0,
+                     command_id: str | None = None) -> None:
+        """The worker moves the meeting to an agenda item, with an optional time limit per speaker."""
+        return self._meeting_action(
+            "rt-take-up", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.take_up_item(str(item_id), speaker_minutes, worker_id, self.app.clock()))
+
+    def ask_to_speak(self, account_id: UUID, meeting_id: UUID, item_id: str, command_id: str | None = None) -> None:
+        """A checked-in resident asks, from their phone, to speak on an agenda item."""
+        return self._meeting_action(
+            "rt-ask-to-speak", command_id, meeting_id, self._by(may_take_part, account_id),
+            lambda m: m.add_speaker(str(item_id), account_id, account_id, self.app.clock()))
+
+    def add_speaker(self, worker_id: UUID, meeting_id: UUID, item_id: str, speaker_id: UUID,
+                    command_id: str | None = None) -> None:
+        """The worker puts a checked-in resident on an item's speaker list."""
+        return self._meeting_action(
+            "rt-add-speaker", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.add_speaker(str(item_id), speaker_id, worker_id, self.app.clock()))
+
+    def withdraw_speaker(self, account_id: UUID, meeting_id: UUID, item_id: str, speaker_id: UUID,
+                         command_id: str | None = None) -> None:
+        """A waiting speaker takes their own request back, or the worker removes it."""
+        def check(m: Meeting) -> None:
+            if account_id != speaker_id:
+                self._require(may_run_meetings, account_id, m.community_id)
+        return self._meeting_action(
+            "rt-withdraw-speaker", command_id, meeting_id, check,
+            lambda m: m.withdraw_speaker(str(item_id), speaker_id, account_id, self.app.clock()), actor=account_id)
+
+    def start_speaker(self, worker_id: UUID, meeting_id: UUID, item_id: str, speaker_id: UUID | None = None,
+                      command_id: str | None = None) -> str:
+        """The worker gives the floor to the next waiting speaker (or a chosen one); returns who speaks."""
+        return self._meeting_action(
+            "rt-start-speaker", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.start_speaker(str(item_id), speaker_id, worker_id, self.app.clock()))
+
+    def finish_speaker(self, worker_id: UUID, meeting_id: UUID, command_id: str | None = None) -> int:
+        """The worker ends the current speech; returns how many seconds it took."""
+        return self._meeting_action(
+            "rt-finish-speaker", command_id, meeting_id, self._by(may_run_meetings, worker_id),
+            lambda m: m.finish_speaker(worker_id, self.app.clock()))
+
     def close_motion(self, worker_id: UUID, meeting_id: UUID, motion_id: str,
                      command_id: str | None = None) -> dict:
         """The worker closes a vote; a passed motion becomes a Resolution in the same atomic save."""
@@ -223,12 +337,15 @@ class RoundtableService:
         return self.app.execute("rt-close-motion", command_id, action, actor=worker_id)
 
     # --- minutes -------------------------------------------------------------------------
-    def publish_minutes(self, worker_id: UUID, meeting_id: UUID, text: str, command_id: str | None = None) -> None:
-        """The worker publishes the minutes; the tallies in them come from the vote record."""
+    def publish_minutes(self, worker_id: UUID, meeting_id: UUID, text: str,
+                        tallies: dict[str, tuple[int, int, int]] | None = None,
+                        command_id: str | None = None) -> None:
+        """The worker publishes the minutes with each motion's tally (motion id → for, against, abstain) as the
+        minutes state it; they must equal the vote record (MinutesMismatchError otherwise, nothing recorded)."""
         text = clean_text(text, "会议纪要", max_length=10_000, multiline=True)
         return self._meeting_action(
             "rt-minutes", command_id, meeting_id, self._by(may_run_meetings, worker_id),
-            lambda m: m.publish_minutes(text, worker_id, self.app.clock()))
+            lambda m: m.publish_minutes(text, tallies or {}, worker_id, self.app.clock()))
 
     def meeting_history(self, meeting_id: UUID) -> list:
         """Every stored event of the meeting and of its resolutions, in order (for "as of" pages)."""

@@ -1,16 +1,21 @@
-"""The worker's meeting-room screen over server-sent events: the tally fragment whenever it changes. It shows how
-many votes are in, never the split, until a motion closes (the view holds no split before then)."""
+"""The meeting-room screen (会场大屏) over server-sent events: the fragment whenever it changes. It shows the item
+under discussion, who speaks and for how long (the clock ticks on the server: while someone speaks the fragment
+changes every second), attendance and quorum, and how many votes are in, never the split, until a motion closes
+(the view holds no split before then)."""
 from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from domain.roundtable import policies
 from projections import roundtable as views
 from web.http import gettext_for, services
+from web.localtime import now
 from web.roundtable.pages import NAMES
 
 LIVE_SECONDS = 10 * 60          # one server-sent-events connection lives at most this long
@@ -19,8 +24,22 @@ FINISHED = ("closed", "cancelled")
 
 
 def tally(request: Request, meeting_id: str) -> dict | None:
-    """What the room screen shows: attendance, quorum and each motion."""
-    return views.live_tally(services(request).views, meeting_id)
+    """What the room screen shows: attendance and quorum, the floor (item, speaker, their time), each motion."""
+    t = views.live_tally(services(request).views, meeting_id)
+    if t is None:
+        return None
+    speaker = t["floor"]["speaker"] if t["floor"] else None
+    seconds = 0
+    if speaker is not None:
+        seconds = max(0, int((now(request) - datetime.fromisoformat(speaker["started_at"])).total_seconds()))
+    limit = t["floor"]["limit_seconds"] if t["floor"] else 0
+    return {**t, "elapsed": clock_text(seconds), "limit": clock_text(limit) if limit else "",
+            "over_time": speaker is not None and policies.over_time(seconds, limit)}
+
+
+def clock_text(seconds: int) -> str:
+    """Seconds as the room clock shows them: 3:07, 12:00."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def tally_html(request: Request, meeting_id: str) -> tuple[str, bool]:

@@ -3,7 +3,7 @@
 Thin routes: parse → one use case through `respond` (read-your-writes) → render. Forms work without JavaScript
 (POST → 303); with htmx the same forms swap the `_meeting.html` (or `_resolution.html`) partial in place. Times
 are typed and shown in Asia/Shanghai and stored as aware UTC. Page contexts are built in `pages.py`, the room
-screen's events in `live.py`, the iCalendar files in `calendar.py`."""
+screen's events in `live.py`, the iCalendar files in `calendar.py`, the notice's QR code in `printing.py`."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,16 +18,17 @@ from starlette.routing import Route
 from domain.kernel.errors import InvalidInputError
 from domain.kernel.time import parse_local_datetime
 from domain.roundtable import policies
-from domain.roundtable.inputs import check_in_query, parse_int
+from domain.roundtable.inputs import check_in_query, parse_int, parse_tallies
+from domain.roundtable.model import MinutesMismatchError
 from projections import roundtable as views
 from web.http import (Form, action, command, error_text, is_htmx, me, page, parse_uuid, redirect, render, require,
                       respond, services, url_for)
 from web.places import Place, community_or_404
-from web.roundtable import calendar, live, pages
+from web.roundtable import calendar, live, pages, printing
 
 TAB = "roundtable"
 SCHEDULE_FIELDS = ("title", "purpose", "starts_at", "ends_at", "place", "mode", "capacity", "registration_deadline",
-                   "voting_rule", "quorum_percent")
+                   "voting_rule", "quorum_percent", "proxy_limit")
 
 
 def _me_id(request: Request) -> UUID:
@@ -46,9 +47,9 @@ def _as_of(request: Request) -> datetime | None:
 
 # --- the meeting page and its partial --------------------------------------------------------------
 def _render_meeting(request: Request, community: Place, v: pages.MeetingView, template: str = "meeting.html",
-                    error: str | None = None, notice: str | None = None) -> Response:
-    return render(request, f"roundtable/{template}", v=v, community=community, tab=TAB, names=pages.NAMES,
-                  error=error, notice=notice)
+                    error: str | None = None, notice: str | None = None, status_code: int = 200) -> Response:
+    return render(request, f"roundtable/{template}", status_code=status_code, v=v, community=community, tab=TAB,
+                  names=pages.NAMES, error=error, notice=notice)
 
 
 def _meeting_fragment(request: Request, community: Place, meeting_id: str) -> Callable[[str, bool], Response]:
@@ -102,7 +103,9 @@ def schedule(request: Request, form: Form) -> Response:
             parse_local_datetime(values["ends_at"], "结束时间"), values["place"], values["mode"],
             parse_int(values["capacity"], "名额"), parse_local_datetime(values["registration_deadline"], "报名截止时间"),
             values["voting_rule"], parse_int(values["quorum_percent"], "法定人数比例"),
-            command_id=form.get("command_id") or None)
+            command_id=form.get("command_id") or None,
+            proxy_limit=parse_int(values["proxy_limit"], "每位受托人最多可接受的委托数", required=False)
+            if values["proxy_limit"].strip() else policies.DEFAULT_PROXY_LIMIT)
     except InvalidInputError as e:
         return _schedule_form(request, community, values, e.status, error_text(request, e))
     return redirect(request, _meeting_url(request, community, meeting_id), "会议已安排，居民现在可以报名")
@@ -219,8 +222,144 @@ def close_motion(request: Request, form: Form) -> Response:
 
 @action
 def minutes(request: Request, form: Form) -> Response:
-    return _on_meeting(request, form, services(request).app.roundtable.publish_minutes, form.get("minutes", ""),
-                       done="会议纪要已发布")
+    """Publish the minutes with each motion's tally as typed; a tally that disagrees with the vote record (or a
+    malformed one) refuses the publication and shows the form again as typed, the disagreeing motions marked."""
+    community = community_or_404(request)
+    meeting_id = pages.meeting_or_404(request, community)["id"]
+    text, stated = form.get("minutes", ""), {}
+    motion_ids = list(views.closed_tallies(services(request).views, meeting_id))
+
+    def publish(worker_id: UUID, meeting: UUID, command_id: str | None = None) -> None:
+        stated.update(parse_tallies(form, motion_ids))
+        return services(request).app.roundtable.publish_minutes(worker_id, meeting, text, stated,
+                                                                command_id=command_id)
+
+    def again(error: str | None, notice: str | None, template: str, status_code: int = 200) -> Response:
+        typed = pages.typed_minutes(request, meeting_id, form, text, stated) if error else None
+        return _render_meeting(request, community, pages.current_meeting(request, community, meeting_id, typed),
+                               template, error=error, notice=notice, status_code=status_code)
+    try:
+        return respond(request, form, publish, _me_id(request), UUID(meeting_id), done="会议纪要已发布",
+                       to=_meeting_url(request, community, meeting_id),
+                       fragment=lambda message, failed: again(message if failed else None,
+                                                              None if failed else message, "_meeting.html"))
+    except (MinutesMismatchError, InvalidInputError) as e:
+        return again(error_text(request, e), None, "meeting.html", e.status)
+
+
+# --- promotion notices ------------------------------------------------------------------------------
+@action
+def promotion_seen(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.dismiss_promotion_notice, done="已知悉")
+
+
+# --- proxies (委托投票, 户代表) -------------------------------------------------------------------------
+@action
+def give_proxy(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.give_proxy, form.get("holder_phone", ""),
+                       form.get("kind", policies.PROXY), done="委托已登记：受托人在会场签到后可代您投票")
+
+
+@action
+def withdraw_proxy(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.withdraw_proxy, done="已撤回委托")
+
+
+@action
+def record_proxy(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.record_proxy, form.get("giver_phone", ""),
+                       form.get("holder_phone", ""), form.get("kind", policies.PROXY), done="委托书已登记")
+
+
+# --- votes by channel and show of hands -----------------------------------------------------------------
+@action
+def proxy_vote(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.cast_proxy_vote,
+                       request.path_params["motion_id"], parse_uuid(form.get("giver_id"), "委托人"),
+                       form.get("choice", ""), done="已代委托人投票")
+
+
+@action
+def record_vote(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.record_vote, request.path_params["motion_id"],
+                       parse_uuid(form.get("voter_id"), "居民"), form.get("choice", ""),
+                       done=lambda channel: "已代录投票" if channel == "worker" else "已代录委托投票（受托人在场）")
+
+
+@action
+def count_hands(request: Request, form: Form) -> Response:
+    app = services(request).app
+
+    def count(worker_id: UUID, meeting_id: UUID, command_id: str | None = None) -> int:
+        """The typed counts are read inside the use case's call, so htmx shows a bad one inside the meeting."""
+        return app.roundtable.count_hands(
+            worker_id, meeting_id, request.path_params["motion_id"], parse_int(form.get("votes_for"), "赞成人数"),
+            parse_int(form.get("votes_against"), "反对人数"), parse_int(form.get("abstentions"), "弃权人数"),
+            command_id=command_id)
+    return _on_meeting(request, form, count, done="举手表决人数已记录")
+
+
+# --- the floor and speakers ------------------------------------------------------------------------
+@action
+def take_up(request: Request, form: Form) -> Response:
+    app = services(request).app
+
+    def take(worker_id: UUID, meeting_id: UUID, command_id: str | None = None) -> None:
+        minutes = parse_int(form.get("speaker_minutes"), "每人发言限时", required=False) or 0
+        return app.roundtable.take_up_item(worker_id, meeting_id, request.path_params["item_id"], minutes,
+                                           command_id=command_id)
+    return _on_meeting(request, form, take, done="已进入该议题的讨论")
+
+
+@action
+def ask_to_speak(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.ask_to_speak, request.path_params["item_id"],
+                       done="已申请发言，请等候主持人安排")
+
+
+@action
+def add_speaker(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.add_speaker, request.path_params["item_id"],
+                       parse_uuid(form.get("account_id"), "居民"), done="已加入发言名单")
+
+
+@action
+def withdraw_speaker(request: Request, form: Form) -> Response:
+    speaker = parse_uuid(form.get("account_id") or me(request).account_id, "居民")
+    return _on_meeting(request, form, services(request).app.roundtable.withdraw_speaker,
+                       request.path_params["item_id"], speaker, done="已撤回发言申请")
+
+
+@action
+def start_speaker(request: Request, form: Form) -> Response:
+    speaker = parse_uuid(form.get("account_id"), "居民") if form.get("account_id") else None
+    return _on_meeting(request, form, services(request).app.roundtable.start_speaker, request.path_params["item_id"],
+                       speaker, done="发言开始")
+
+
+@action
+def finish_speaker(request: Request, form: Form) -> Response:
+    return _on_meeting(request, form, services(request).app.roundtable.finish_speaker, done="发言结束，用时已记录")
+
+
+# --- printable: the notice for the board, the sign-in sheet ---------------------------------------------
+@page(public=True)
+def notice(request: Request) -> Response:
+    """The A4 notice (large type) with a QR code to the meeting page."""
+    community = community_or_404(request)
+    meeting = pages.meeting_or_404(request, community)
+    return render(request, "roundtable/notice.html", n=pages.notice(request, community, meeting, printing.qr_svg_uri),
+                  names=pages.NAMES)
+
+
+@page
+def sign_in_sheet(request: Request) -> Response:
+    """The A4 sign-in sheet of the roll, with a column to sign."""
+    community = community_or_404(request)
+    require(policies.may_run_meetings(me(request), community), "签到表只对本社区的社区工作者开放")
+    meeting = pages.meeting_or_404(request, community)
+    return render(request, "roundtable/sign_in_sheet.html", s=pages.sign_in_sheet(request, community, meeting),
+                  names=pages.NAMES)
 
 
 # --- check-in: by name or exactly the phone's last 4 digits; big buttons; masked phones -------------
@@ -282,7 +421,7 @@ def room(request: Request) -> Response:
     community = community_or_404(request)
     require(policies.may_run_meetings(me(request), community), "会场大屏只对本社区的社区工作者开放")
     meeting_id = pages.meeting_or_404(request, community)["id"]
-    return render(request, "roundtable/room.html", community=community, tab=TAB, names=pages.NAMES,
+    return render(request, "roundtable/room.html", community=community, names=pages.NAMES,
                   t=live.tally(request, meeting_id))
 
 
@@ -413,4 +552,20 @@ routes = [
     Route(_M + "/motions/{motion_id}/vote", vote, methods=["POST"], name="roundtable_vote"),
     Route(_M + "/motions/{motion_id}/close", close_motion, methods=["POST"], name="roundtable_close_motion"),
     Route(_M + "/minutes", minutes, methods=["POST"], name="roundtable_minutes"),
+    Route(_M + "/notice", notice, name="roundtable_notice"),
+    Route(_M + "/sign-in-sheet", sign_in_sheet, name="roundtable_sign_in_sheet"),
+    Route(_M + "/promotion/seen", promotion_seen, methods=["POST"], name="roundtable_promotion_seen"),
+    Route(_M + "/proxy", give_proxy, methods=["POST"], name="roundtable_give_proxy"),
+    Route(_M + "/proxy/withdraw", withdraw_proxy, methods=["POST"], name="roundtable_withdraw_proxy"),
+    Route(_M + "/proxies", record_proxy, methods=["POST"], name="roundtable_record_proxy"),
+    Route(_M + "/motions/{motion_id}/proxy-vote", proxy_vote, methods=["POST"], name="roundtable_proxy_vote"),
+    Route(_M + "/motions/{motion_id}/record", record_vote, methods=["POST"], name="roundtable_record_vote"),
+    Route(_M + "/motions/{motion_id}/hands", count_hands, methods=["POST"], name="roundtable_count_hands"),
+    Route(_M + "/agenda/{item_id}/take-up", take_up, methods=["POST"], name="roundtable_take_up"),
+    Route(_M + "/agenda/{item_id}/speak", ask_to_speak, methods=["POST"], name="roundtable_ask_to_speak"),
+    Route(_M + "/agenda/{item_id}/speakers", add_speaker, methods=["POST"], name="roundtable_add_speaker"),
+    Route(_M + "/agenda/{item_id}/speakers/withdraw", withdraw_speaker, methods=["POST"],
+          name="roundtable_withdraw_speaker"),
+    Route(_M + "/agenda/{item_id}/speakers/next", start_speaker, methods=["POST"], name="roundtable_start_speaker"),
+    Route(_M + "/speakers/finish", finish_speaker, methods=["POST"], name="roundtable_finish_speaker"),
 ]

@@ -7,8 +7,8 @@ import pytest
 
 from domain.kernel.errors import InvalidInputError, NotAllowedError, NotFoundError
 from domain.roundtable.model import (AgendaItemError, AlreadyRegisteredError, AlreadySupportedError, AlreadyVotedError,
-                            AttendanceError, Meeting, MeetingPhaseError, MeetingScheduleError, MotionClosedError,
-                            MotionError, NotCheckedInError, NotOnRollError, NotRegisteredError,
+                            AttendanceError, Meeting, MeetingPhaseError, MeetingScheduleError, MinutesMismatchError,
+                            MotionClosedError, MotionError, NotCheckedInError, NotOnRollError, NotRegisteredError,
                             RegistrationClosedError, outcome_of, quorum_required)
 from domain.roundtable.model import Resolution
 from tests.builders import make_resident
@@ -411,13 +411,18 @@ def test_minutes_are_published_after_the_meeting_with_tallies_from_the_vote_reco
     rt.app.roundtable.adjourn_meeting(rt.worker, rt.meeting_id)
     with pytest.raises(NotAllowedError):
         rt.app.roundtable.publish_minutes(rt.residents[0], rt.meeting_id, "居民不能发布")
-    rt.app.roundtable.publish_minutes(rt.worker, rt.meeting_id, "会议由李社工主持。\n<script>alert(1)</script>")
-    rt.app.roundtable.publish_minutes(rt.worker, rt.meeting_id, "修订版")
+    with pytest.raises(MinutesMismatchError):    # the minutes must state each motion's tally (issue 14)
+        rt.app.roundtable.publish_minutes(rt.worker, rt.meeting_id, "没有票数")
+    tallies = {motion: (2, 0, 1)}
+    rt.app.roundtable.publish_minutes(rt.worker, rt.meeting_id, "会议由李社工主持。\n<script>alert(1)</script>", tallies)
+    rt.app.roundtable.publish_minutes(rt.worker, rt.meeting_id, "修订版", tallies)
     events = rt.app.roundtable.meeting_history(rt.meeting_id)
     published = [e for e in events if isinstance(e, Meeting.MinutesPublished)]
     assert [e.revision for e in published] == [1, 2]
     assert published[-1].results == [{"motion_id": motion, "title": "3 号楼加装电梯", "outcome": "passed",
-                                      "votes_for": 2, "votes_against": 0, "abstentions": 1}]
+                                      "votes_for": 2, "votes_against": 0, "abstentions": 1, "stated": [2, 0, 1],
+                                      "methods": {"online": 3, "worker": 0, "proxy": 0, "hands": None,
+                                                  "hands_eligible": 0}}]
 
 
 def test_the_history_holds_the_meetings_and_its_resolutions_events_in_time_order(rt):
@@ -447,7 +452,7 @@ def test_a_long_meeting_is_snapshotted_and_loads_to_the_same_state(rt):
     snapshots = list(rt.app.snapshots.get(rt.meeting_id))
     assert snapshots, "expected a snapshot past the interval"
     replayed = rt.meeting
-    assert replayed.present == {str(resident): True} and replayed.version == 1 + 221
+    assert replayed.present == {str(resident): True} and replayed.version == 2 + 221   # Scheduled, ProxyLimitSet
     events = list(rt.app.repository.event_store.get(rt.meeting_id))
     state = None
     for e in events:

@@ -132,3 +132,91 @@ def test_each_policy_says_yes_exactly_when_the_meeting_accepts(linli, places, cl
     for name, (policy, command) in cases.items():
         said = policy()
         assert _accepted(command) == said, (phase, moment, name, said)
+
+
+# --- the meeting in the room (issue 14) ------------------------------------------------------------
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("phase", PHASES)
+def test_who_may_give_record_and_chair_in_each_phase(who, phase):
+    actor = PEOPLE[who]
+    resident, worker = who == "resident", who == "worker"
+    assert p.may_give_proxy(actor, C, phase, None, 0, 1) == (resident and phase == p.SCHEDULED)
+    assert p.may_give_proxy(actor, C, phase, None, 0, 0) is False            # a meeting without proxies
+    assert p.may_give_proxy(actor, C, phase, {"holder_id": "x"}, 0, 1) is False
+    assert p.may_give_proxy(actor, C, phase, None, 1, 1) is False            # holders give none
+    assert p.may_withdraw_proxy({"holder_id": "x"}, phase) == (phase == p.SCHEDULED)
+    assert p.may_record_proxies(actor, C, phase, 1) == (worker and phase == p.SCHEDULED)
+    assert p.may_record_votes(actor, C, phase, "open") == (worker and phase == p.OPEN)
+    assert p.may_record_votes(actor, C, phase, "closed") is False
+    assert p.may_chair(actor, C, phase) == (worker and phase == p.OPEN)
+    assert p.may_ask_to_speak(actor, C, phase, True, False) == (resident and phase == p.OPEN)
+    assert p.may_vote_by_proxy(actor, C, phase, "open", True, True, None) == (resident and phase == p.OPEN)
+    assert p.may_vote(actor, C, phase, "open", None, True, True, counted_by_hands=True) is False
+
+
+@pytest.mark.parametrize("holder_present,represented,voted,hands", [
+    (False, True, None, False), (True, False, None, False), (True, True, "for", False), (True, True, None, True)])
+def test_a_proxy_vote_needs_the_holder_here_the_giver_represented_and_not_yet_counted(holder_present, represented,
+                                                                                        voted, hands):
+    assert p.may_vote_by_proxy(RESIDENT, C, p.OPEN, "open", holder_present, represented, voted, hands) is False
+
+
+def test_each_person_counts_once_among_the_voices_present():
+    roll, present = {"a", "b", "c", "d"}, {"b", "c", "x"}
+    proxies = {"a": "b", "d": "x", "c": "b"}       # d's holder is not on the roll; c is here in person
+    assert p.represented(roll, present, proxies) == {"a": "b"}
+    assert p.voices_present(roll, present, proxies) == {"a", "b", "c"}
+    assert p.hands_room(p.voices_present(roll, present, proxies), {"b"}) == 2
+    assert p.hands_fit(1, 0, 1, 2) and not p.hands_fit(2, 0, 1, 2)
+    assert p.hands_valid(0, 0, 10_000) and not p.hands_valid(-1, 0, 0) and not p.hands_valid(True, 0, 0)
+
+
+@pytest.mark.parametrize("giver,holder,proxies,limit,refused", [
+    ("a", "a", {}, 1, "不能委托给自己"), ("a", "b", {"a": "c"}, 1, "请先撤回原委托"),
+    ("a", "b", {"b": "c"}, 1, "受托人本人已委托他人投票"), ("a", "b", {"c": "a"}, 1, "您已接受他人委托"),
+    ("a", "b", {}, 0, "本次会议不接受委托投票"), ("a", "b", {"c": "b"}, 1, "上限"), ("a", "b", {"c": "b"}, 2, None)])
+def test_proxy_refusals_name_their_reason(giver, holder, proxies, limit, refused):
+    reason = p.proxy_refusal(giver, holder, proxies, limit)
+    assert (reason is None) if refused is None else (refused in reason)
+
+
+def test_why_someone_may_not_take_part():
+    assert p.participation_gap(RESIDENT, C) is None and p.participation_gap(WORKER, C) is None
+    assert p.participation_gap(PENDING, C) == "pending" and p.participation_gap(ANONYMOUS, C) == "anonymous"
+    assert p.participation_gap(OUTSIDER, C) == "not_joined"
+    assert p.participation_gap(Actor("r4", residencies={"c1": "rejected"}), C) == "rejected"
+
+
+def test_the_minutes_must_state_every_closed_motion_as_recorded():
+    record = {"1": (3, 1, 0), "2": (4, 1, 1)}
+    assert p.minutes_mismatches({"1": (3, 1, 0), "2": [4, 1, 1]}, record) == []
+    assert p.minutes_mismatches({"1": (3, 1, 0)}, record) == ["2"]
+    assert p.minutes_mismatches({"1": (3, 0, 1), "2": (4, 1, 1), "9": (0, 0, 0)}, record) == ["1"]
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize("phase", PHASES)
+def test_each_room_policy_says_yes_exactly_when_the_meeting_accepts(linli, places, clock, phase, moment):
+    s = _in_phase(linli, places, clock, phase, moment)
+    rt, m = s.app.roundtable, s.meeting_id
+    actor, community = s.app.accounts.actor, s.app.accounts.community(s.community)
+    phone = {r: s.app.sealer.unseal(r, s.app.accounts.account(r).personal)["phone"] for r in s.residents}
+    state = lambda: s.meeting      # noqa: E731
+
+    def gave(r):
+        return state().proxy_of(r)
+
+    def holds(r):
+        return sum(1 for h in state().active_proxies.values() if h == str(r))
+    cases = {
+        "give proxy": (lambda: p.may_give_proxy(actor(s.residents[4]), community, state().status, gave(s.residents[4]),
+                                                holds(s.residents[4]), state().proxy_limit),
+                       lambda: rt.give_proxy(s.residents[4], m, phone[s.residents[5]])),
+        "record proxy": (lambda: p.may_record_proxies(actor(s.worker), community, state().status, state().proxy_limit),
+                         lambda: rt.record_proxy(s.worker, m, phone[s.residents[2]], phone[s.residents[3]])),
+        "withdraw proxy": (lambda: p.may_withdraw_proxy(gave(s.residents[4]), state().status),
+                           lambda: rt.withdraw_proxy(s.residents[4], m)),
+    }
+    for name, (policy, command) in cases.items():
+        said = policy()
+        assert _accepted(command) == said, (phase, moment, name, said)

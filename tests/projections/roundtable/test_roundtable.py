@@ -78,7 +78,7 @@ class Scene:
         self.closed = app.roundtable.close_motion(w, m, self.motion)
         self.clock.advance(minutes=30)
         app.roundtable.adjourn_meeting(w, m)
-        app.roundtable.publish_minutes(w, m, "会议纪要：<img src=x onerror=alert(1)>")
+        app.roundtable.publish_minutes(w, m, "会议纪要：<img src=x onerror=alert(1)>", {self.motion: (2, 1, 0)})
         self.catch_up()
         rid = self.closed["resolution_id"]
         from uuid import UUID

@@ -98,7 +98,8 @@ def test_markup_in_titles_agenda_items_and_minutes_renders_as_text(site):
     mid, m, motion = site.meeting_in_progress()
     site.post(site.worker_phone, f"{m}/motions/{motion}/close")
     site.post(site.worker_phone, f"{m}/adjourn")
-    site.post(site.worker_phone, f"{m}/minutes", {"minutes": f"纪要 {SCRIPT} <img src=x onerror=alert(1)>"})
+    site.post(site.worker_phone, f"{m}/minutes", {"minutes": f"纪要 {SCRIPT} <img src=x onerror=alert(1)>",
+                                                  "for_1": "0", "against_1": "0", "abstain_1": "0"})
     other = site.schedule(title=f'{SCRIPT}" onmouseover="x', starts_at="2026-05-09T19:00",
                           ends_at="2026-05-09T21:00", registration_deadline="2026-05-09T12:00")
     site.post(site.residents[0][1], f"{site.base}/{other}/agenda", {"title": "<svg onload=alert(1)>",
@@ -202,7 +203,15 @@ def test_minutes_take_their_tally_from_the_vote_record(site):
     assert site.post(site.worker_phone, f"{m}/minutes", {"minutes": "太早"}).status_code == 409
     site.post(site.worker_phone, f"{m}/adjourn")
     assert site.post(site.residents[0][1], f"{m}/minutes", {"minutes": "居民"}).status_code == 403
-    assert site.post(site.worker_phone, f"{m}/minutes", {"minutes": "会议顺利召开。"}).status_code == 303
+    # The minutes state each motion's tally; one that differs from the vote record (or is missing) is shown
+    # and refused, and nothing is published (issue 14: the check used to compare the record with itself).
+    for typed in ({}, {"for_1": "2", "against_1": "1", "abstain_1": "0"}):
+        refused = site.post(site.worker_phone, f"{m}/minutes", {"minutes": "会议顺利召开。", **typed})
+        assert refused.status_code == 409 and "与投票记录不一致" in refused.text
+        assert 'id="tally-1" class="rt-mismatch"' in refused.text and "会议顺利召开。" in refused.text
+        assert 'id="minutes"' not in site.page(None, m).text
+    tallies = {"for_1": "2", "against_1": "0", "abstain_1": "1"}
+    assert site.post(site.worker_phone, f"{m}/minutes", {"minutes": "会议顺利召开。", **tallies}).status_code == 303
     html = site.page(None, m).text
     minutes = html[html.index('id="minutes"'):]
     assert "会议顺利召开。" in minutes and "与投票记录一致" in minutes

@@ -148,7 +148,7 @@ def test_markup_renders_as_text_on_every_roundtable_page_and_stream(site):
     room_open = site.page(site.worker_phone, f"{m}/room").text
     site.post(site.worker_phone, f"{m}/motions/1/close")
     site.post(site.worker_phone, f"{m}/adjourn")
-    site.post(site.worker_phone, f"{m}/minutes", {"minutes": bad})
+    site.post(site.worker_phone, f"{m}/minutes", {"minutes": bad, "for_1": "3", "against_1": "0", "abstain_1": "0"})
     rid = Resolution.id_for(UUID(mid), "1")
     site.post(site.worker_phone, f"{site.base}/resolutions/{rid}/owner", {"owner": bad[:60]})
     site.post(site.worker_phone, f"{site.base}/resolutions/{rid}/note", {"note": bad})
