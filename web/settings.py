@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +41,7 @@ class Settings:
     metrics_token: str = ""
     sms_gateway_url: str = ""
     sms_gateway_token: str = ""
+    public_url: str = ""   # the address residents reach the site at (QR codes on notices, calendar links)
 
     def with_served_secret(self) -> "Settings":
         """The settings a server (or the CLI) may run with: `LINLI_SECRET` from the environment; else the secret the
@@ -106,4 +108,13 @@ class Settings:
             metrics_token=source.get("LINLI_METRICS_TOKEN", ""),
             sms_gateway_url=source.get("LINLI_SMS_GATEWAY_URL", ""),
             sms_gateway_token=source.get("LINLI_SMS_GATEWAY_TOKEN", ""),
+            public_url=_public_url(source.get("LINLI_PUBLIC_URL", "")),
         )
+
+
+def _public_url(value: str) -> str:
+    """`LINLI_PUBLIC_URL` as an origin (scheme and host, no path); an empty value means "from the request"."""
+    value = value.strip().rstrip("/")
+    if value and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?", value):
+        raise ValueError(f"LINLI_PUBLIC_URL must look like https://linli.example.cn, not {value!r}")
+    return value

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from domain.kernel.time import SHANGHAI
 from web.http import url_for
 from web.places import Place
+from web.roundtable.pages import public_base
 
 
 def calendar(request: Request, community: Place, rows: list[dict]) -> Calendar:
@@ -20,7 +21,7 @@ def calendar(request: Request, community: Place, rows: list[dict]) -> Calendar:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{community.name} 议事会")
     cal.add("x-wr-timezone", "Asia/Shanghai")
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     for row in rows:
         ev = Event()
         ev.add("uid", f"{row['id']}@linli")

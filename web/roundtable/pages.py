@@ -300,9 +300,9 @@ def public_base(request: Request) -> str:
     request says (https when served over TLS, directly or behind a trusted proxy). The latter comes from the Host
     header, which a client chooses: the notice prints the address in words beside the code, so the worker printing
     it sees what it leads to."""
-    configured = getattr(services(request).settings, "public_url", "") or ""
+    configured = services(request).settings.public_url
     if configured:
-        return configured.rstrip("/")
+        return configured
     base = request.base_url
     return str(base.replace(scheme="https") if is_tls(request) else base).rstrip("/")
 

@@ -7,7 +7,7 @@ screen's events in `live.py`, the iCalendar files in `calendar.py`, the notice's
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -254,8 +254,21 @@ def promotion_seen(request: Request, form: Form) -> Response:
 
 
 # --- proxies (委托投票, 户代表) -------------------------------------------------------------------------
+class TooManyProxyTries(InvalidInputError):
+    status = 429
+    message = "委托尝试过于频繁，请 {minutes} 分钟后再试"
+
+
+PROXY_TRIES, PROXY_WINDOW = 10, timedelta(hours=1)
+
+
 @action
 def give_proxy(request: Request, form: Form) -> Response:
+    # The answer tells whether a number belongs to a verified neighbour: a few tries an hour, not a directory.
+    throttle, key = request.app.state.throttle, f"proxy-lookup:{me(request).account_id}"
+    wait = throttle.wait(key) or throttle.hit(key, PROXY_TRIES, PROXY_WINDOW)
+    if wait:
+        raise TooManyProxyTries(minutes=max(1, -(-wait // 60)))
     return _on_meeting(request, form, services(request).app.roundtable.give_proxy, form.get("holder_phone", ""),
                        form.get("kind", policies.PROXY), done="委托已登记：受托人在会场签到后可代您投票")
 

@@ -342,3 +342,53 @@ def test_every_meeting_event_has_its_own_audit_label():
     assert "Meeting.HandsCounted" in meeting_events and [e for e in meeting_events if e not in labels] == []
     assert all(label.startswith("已") for label in labels.values())
     assert len(set(labels.values())) == len(labels)
+
+
+def test_the_notice_and_the_calendar_use_the_configured_public_address(tmp_path):
+    from datetime import timedelta
+
+    from starlette.testclient import TestClient
+
+    from tests.builders import Places, make_worker
+    from web.app import create_app
+    from web.settings import Settings
+    from web.wiring import build
+
+    env = {"LINLI_DATA_DIR": str(tmp_path / "data"), "LINLI_PUBLIC_URL": "https://linli.example.cn/"}
+    svc = build(Settings.from_env(env))
+    places = Places(svc.app)
+    worker = make_worker(svc.app, places.community)
+    starts = svc.app.clock() + timedelta(days=3)
+    meeting = svc.app.roundtable.schedule_meeting(worker, places.community, "议事会", "讨论", starts,
+                                                  starts + timedelta(hours=2), "活动室", "in_person", 30,
+                                                  starts - timedelta(hours=1), "simple", 50)
+    svc.runner.catch_up()
+    with TestClient(create_app(services=svc), base_url="http://evil.example") as client:
+        feed = client.get(f"/c/{places.community}/roundtable.ics")
+        notice = client.get(f"/c/{places.community}/roundtable/{meeting}/notice")
+    svc.close()
+    assert feed.status_code == notice.status_code == 200
+    unfolded = feed.text.replace("\r\n ", "")
+    assert f"https://linli.example.cn/c/{places.community}/roundtable/{meeting}" in unfolded
+    assert f"https://linli.example.cn/c/{places.community}/roundtable/{meeting}" in notice.text
+    assert "evil.example" not in unfolded + notice.text
+
+
+def test_a_public_address_that_is_not_an_origin_is_refused():
+    import pytest
+
+    from web.settings import Settings
+
+    with pytest.raises(ValueError):
+        Settings.from_env({"LINLI_PUBLIC_URL": "javascript:alert(1)"})
+
+
+def test_guessing_neighbours_numbers_through_the_proxy_form_is_slowed_down(site):
+    mid = site.schedule()
+    m = f"{site.base}/{mid}"
+    giver = site.residents[0][1]
+    for n in range(9):   # wrong numbers: each answer says whether the number is a verified neighbour
+        refused(site, giver, f"{m}/proxy", mid, {"holder_phone": f"1390000{n:04d}"}, says="本社区已核实居民")
+    says = refused(site, giver, f"{m}/proxy", mid, {"holder_phone": site.residents[1][1]})
+    assert "委托尝试过于频繁" in says
+    assert "您已委托" not in site.page(giver, m).text   # the tenth try, right or not, was not even looked up
