@@ -2,6 +2,7 @@
 role grants."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.accounts.model import Account, Community, District, Street
@@ -150,6 +151,15 @@ def communities(db: Database, street_id: str | None = None) -> list[Place]:
     rows = db.all("SELECT c.*, s.name AS street_name FROM dir_places c LEFT JOIN dir_places s ON s.id = c.street_id "
                   f"WHERE c.kind = 'community' {where}ORDER BY s.name, c.name", params)
     return [_place(r) for r in rows]
+
+
+def streets_of(db: Database, community_ids: Iterable[str]) -> dict[str, str]:
+    """The street of each of these communities (those that have one)."""
+    ids = sorted(set(community_ids))
+    if not ids:
+        return {}
+    rows = db.all(f"SELECT id, street_id FROM dir_places WHERE id IN ({', '.join('?' * len(ids))})", ids)
+    return {r["id"]: r["street_id"] for r in rows if r["street_id"]}
 
 
 def places_of_kind(db: Database, kind: str) -> list[Place]:

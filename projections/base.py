@@ -24,10 +24,12 @@ def canonical_topic(stored: str) -> str:
 
 @dataclass
 class Context:
-    """What a handler may use besides the event: its log position and the sealer for personal fields."""
+    """What a handler may use besides the event: its log position, the sealer for personal fields, and the
+    notification as the store holds it (None when replaying decoded events, e.g. "as of" pages)."""
 
     position: int
     sealer: Any
+    stored: Any = None
 
 
 @dataclass

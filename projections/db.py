@@ -54,6 +54,26 @@ class Tx:
         return self._cursor.rowcount
 
 
+def unavailable(error: BaseException) -> bool:
+    """The database could not do its part just now, through no fault of the request or the event: a connection lost,
+    refused or timed out, a server shutting down or starting (PostgreSQL's operational errors: classes 08, 53, 57,
+    deadlock and serialization failures), or SQLite's lock timeout. Trying again later may work; the web answers 503.
+    Known by the driver's error class (and for SQLite its message), looking through the causes (`raise … from`),
+    since eventsourcing wraps the driver's errors."""
+    import psycopg
+
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, (psycopg.OperationalError, psycopg.InterfaceError)):
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and ("locked" in str(cause) or "busy" in str(cause)):
+            return True
+        cause = cause.__cause__
+    return False
+
+
 def _as_dict(cursor: Any, row: Any) -> Row:
     if isinstance(row, dict):
         return row
@@ -163,6 +183,7 @@ class PostgresDatabase(Database):
     postgres = True
 
     def __init__(self, conninfo: str, schema: str = "linli_views", pool_size: int = 5) -> None:
+        import psycopg
         from psycopg_pool import ConnectionPool
 
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
@@ -170,28 +191,48 @@ class PostgresDatabase(Database):
         self.schema = schema
 
         def configure(conn: Any) -> None:
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            try:
+                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            except psycopg.errors.UniqueViolation:   # made at this moment by another new connection
+                conn.rollback()
             conn.execute(f"SET search_path TO {schema}")
             conn.commit()
 
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, configure=configure, open=True)
+        self._lost = (psycopg.OperationalError, psycopg.InterfaceError)
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """A pooled connection that answers. One the server has closed since it was pooled (the database restarted)
+        is dropped, and the pool makes a new one, so no request fails on it once the database is back. One round trip
+        per checkout; not the pool's own `check`, which waits 1, 2, 4… seconds before trying each next stale one."""
+        for attempt in range(self.pool.max_size + 1):
+            with self.pool.connection() as conn:
+                try:
+                    self.pool.check_connection(conn)
+                except self._lost:
+                    if attempt == self.pool.max_size:
+                        raise
+                    continue   # returned broken: the pool discards it and connects anew
+                yield conn
+                return
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        with self.pool.connection() as conn:
+        with self._connection() as conn:
             with conn.transaction():
                 yield Tx(conn.cursor(), postgres=True)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        with self.pool.connection() as conn:
+        with self._connection() as conn:
             with conn.transaction():
                 yield Tx(conn.cursor(), postgres=True)
 
     def scrub(self) -> None:
         """Rewrite this schema's tables (VACUUM FULL), so no dead copy of an erased row stays in them. PostgreSQL's
         own WAL recycles its segments itself; keep its archives on the same rotation as key backups."""
-        with self.pool.connection() as conn:
+        with self._connection() as conn:
             conn.autocommit = True
             tables = [r[0] for r in conn.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,)).fetchall()]

@@ -5,6 +5,8 @@ inside that transaction, so several runners (web workers, `linli project`) may r
 double-applying anything. A handler that fails stops the runner loudly; it never skips an event."""
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import threading
 import time
@@ -12,17 +14,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from projections.base import Context, Projection, canonical_topic
-from projections.db import Database
+from projections.db import Database, unavailable
 
 log = logging.getLogger("linli.projections")
 
+RETRY_SECONDS = 30.0   # how long catch_up keeps trying through a lost connection or a locked database
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 
 
 def _is_transient(e: Exception) -> bool:
-    """A locked database or a dropped connection: try again, it is not the event's fault."""
-    text = str(e).lower()
-    return "database is locked" in text or "connection" in text and "closed" in text
+    """A locked database, a dropped connection, a database restarting: try again, it is not the event's fault.
+    (By the driver's error class, not its wording: PostgreSQL says "terminating connection due to administrator
+    command" when it restarts, and that once marked the views as stopped on a poison event for good.)"""
+    return not isinstance(e, ProjectionFailed) and unavailable(e)
 
 
 class ProjectionFailed(RuntimeError):
@@ -41,6 +45,12 @@ class Runner:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
+        # Read-your-writes: each waiting request is woken once, when the views reach its own position (a heap of
+        # (position, seq, Event)); waking every waiter on every batch cost more than the views themselves.
+        self._waiting: list[tuple[int, int, threading.Event]] = []
+        self._waiting_lock = threading.Lock()
+        self._seq = itertools.count()
+        self._reached = 0
         self._thread: threading.Thread | None = None
 
     # --- schema --------------------------------------------------------------------------
@@ -64,6 +74,8 @@ class Runner:
             for projection in self.projections:
                 projection.drop(tx)
                 tx.execute("DELETE FROM view_tracking WHERE name = ?", (projection.name,))
+        with self._waiting_lock:
+            self._reached = 0
 
     # --- positions -----------------------------------------------------------------------
     def positions(self) -> dict[str, int]:
@@ -80,14 +92,31 @@ class Runner:
 
     # --- processing ----------------------------------------------------------------------
     def catch_up(self, stop: int | None = None, progress: Callable[[int, int], None] | None = None) -> int:
-        """Apply every notification not yet applied (up to `stop`); returns how many were read."""
+        """Apply every notification not yet applied (up to `stop`); returns how many were read.
+
+        A lost connection or a locked database (`_is_transient`) is tried again, for up to `RETRY_SECONDS`, so a
+        database restart neither ends `linli project` nor fails a request that is waiting for its views; each try
+        goes on from the tracking position the last committed batch left. Past that the error is raised."""
+        deadline = time.monotonic() + RETRY_SECONDS
+        delay, total = 0.05, [0]
+        while True:
+            try:
+                return self._catch_up(stop, progress, total)
+            except Exception as e:
+                if not _is_transient(e) or time.monotonic() + delay > deadline:
+                    raise
+                log.warning("projection catch-up interrupted (%r); trying again in %.2fs", e, delay)
+                time.sleep(delay)
+                delay = min(2 * delay, 1.0)
+
+    def _catch_up(self, stop: int | None, progress: Callable[[int, int], None] | None, counted: list[int]) -> int:
         if self.failure is not None:
             raise ProjectionFailed(str(self.failure)) from self.failure
-        total = 0
         with self._lock:
             target = self.head() if stop is None else stop
+            start = self.position()
             while True:
-                start = self.position()
+                self._advance(start)
                 if start >= target:
                     break
                 notifications = self.app.recorder.select_notifications(
@@ -95,10 +124,20 @@ class Runner:
                 if not notifications:
                     break
                 self._apply(notifications)
-                total += len(notifications)
+                start = notifications[-1].id   # every projection has now reached it
+                counted[0] += len(notifications)
                 if progress:
                     progress(notifications[-1].id, target)
-        return total
+        return counted[0]
+
+    def _advance(self, position: int) -> None:
+        """Wake whoever waits for a position the views have now reached."""
+        with self._waiting_lock:
+            if position <= self._reached:
+                return
+            self._reached = position
+            while self._waiting and self._waiting[0][0] <= position:
+                heapq.heappop(self._waiting)[2].set()
 
     def _apply(self, notifications: Sequence[Any]) -> None:
         """One views transaction for the whole batch: every projection's rows and tracking commit together."""
@@ -108,10 +147,12 @@ class Runner:
             with self.db.transaction() as tx:
                 for projection in sorted(self.projections, key=lambda p: p.name):
                     tx.lock(f"projection:{projection.name}")  # fixed order: runners never deadlock
+                # Read inside the transaction, after the locks: another runner may have applied some of these.
+                tracked = {r["name"]: r["position"] for r in tx.all("SELECT name, position FROM view_tracking")}
+                moved: list[Any] = []
                 for projection in self.projections:
                     current = projection
-                    row = tx.one("SELECT position FROM view_tracking WHERE name = ?", (projection.name,))
-                    done = row["position"] if row else 0
+                    done = tracked.get(projection.name, 0)
                     last = done
                     for n in notifications:
                         if n.id <= done:
@@ -121,12 +162,14 @@ class Runner:
                             event = decoded.get(n.id)
                             if event is None:
                                 event = decoded[n.id] = self.app.mapper.to_domain_event(n)
-                            projection.handle(tx, topic, event, Context(n.id, self.app.sealer))
+                            projection.handle(tx, topic, event, Context(n.id, self.app.sealer, n))
                         last = n.id
                     if last > done:
-                        tx.execute("INSERT INTO view_tracking (name, position) VALUES (?, ?) "
-                                   "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-                                   (projection.name, last))
+                        moved.extend((projection.name, last))
+                if moved:   # one statement for every projection that moved on
+                    tx.execute("INSERT INTO view_tracking (name, position) VALUES "
+                               + ", ".join(["(?, ?)"] * (len(moved) // 2))
+                               + " ON CONFLICT (name) DO UPDATE SET position = excluded.position", tuple(moved))
         except Exception as e:
             if _is_transient(e):
                 raise
@@ -136,18 +179,24 @@ class Runner:
             raise ProjectionFailed(f"{name}: {e!r}") from e
 
     def wait(self, position: int, timeout: float = 5.0) -> bool:
-        """Read-your-writes: return once every view has reached `position` (True), or on timeout (False)."""
+        """Read-your-writes: return once every view has reached `position` (True), or on timeout (False).
+
+        With the runner thread, the caller wakes it and sleeps until the runner reaches its position (no polling
+        of the views from every request); without one (inline), the caller catches up itself."""
         deadline = time.monotonic() + timeout
-        while True:
-            if self.position() >= position:
-                return True
-            if self._thread is None:
+        if self._thread is None:
+            while self.position() < position:
+                if time.monotonic() >= deadline:
+                    return False
                 self.catch_up(stop=position)
-                continue
-            self._wake.set()
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.01)
+            return True
+        with self._waiting_lock:
+            if self._reached >= position:
+                return True
+            reached = threading.Event()
+            heapq.heappush(self._waiting, (position, next(self._seq), reached))
+        self._wake.set()
+        return reached.wait(max(0.0, deadline - time.monotonic())) or self.position() >= position
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Drop the views and replay every event from the start."""

@@ -29,6 +29,6 @@ def principal_for(db: Database, account_id: str) -> Principal:
     grants = frozenset((g["role"], g["scope_id"]) for g in directory.grants(db, account_id))
     residencies = {r["community_id"]: r["status"] for r in directory.residencies(db, account_id)}
     mine = set(residencies) | {scope for role, scope in grants if role in roles.COMMUNITY_ROLES}
-    streets = {c.id: c.street_id for c in directory.communities(db) if c.id in mine and c.street_id}
+    streets = directory.streets_of(db, mine)
     return Principal(account_id=account_id, grants=grants, residencies=residencies, streets=streets,
                      name=person["name"], phone=person["phone"])

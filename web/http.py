@@ -14,15 +14,17 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import NoMatchFound, Route
 
 from domain.kernel.errors import DomainError, NotAllowedError, NotFoundError
+from projections.db import unavailable
 from web.auth import ANONYMOUS, Principal
 from web.security import CSRF_COOKIE
 
@@ -32,6 +34,7 @@ SESSION_COOKIE = "linli_session"
 FLASH_COOKIE = "linli_flash"
 LANG_COOKIE = "linli_lang"
 MAX_FIELDS = 200
+URLENCODED = "application/x-www-form-urlencoded"
 RETRY_AFTER_SECONDS = 5   # what a "busy, try again" answer suggests
 
 
@@ -142,9 +145,25 @@ def current_url(name: str, query: Mapping[str, Any] | None = None, **path_params
 
 
 def _path(router: Any, name: str, query: Mapping[str, Any] | None, path_params: Mapping[str, Any]) -> str:
-    path = str(router.url_path_for(name, **{k: str(v) for k, v in path_params.items()}))
-    params = {k: v for k, v in (query or {}).items() if v not in (None, "")}
-    return f"{path}?{urlencode(params)}" if params else path
+    params = {k: str(v) for k, v in path_params.items()}
+    route = _named_routes(router).get(name)   # asking each of hundreds of routes in turn costs a page dearly
+    try:
+        path = str((route or router).url_path_for(name, **params))
+    except NoMatchFound:
+        path = str(router.url_path_for(name, **params))
+    shown = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+    return f"{path}?{urlencode(shown)}" if shown else path
+
+
+def _named_routes(router: Any) -> dict[str, Any]:
+    """The router's own named routes by name (a mount, e.g. /static, is left to the router); kept on the router."""
+    named = getattr(router, "_linli_named_routes", None)
+    if named is None:
+        named = router._linli_named_routes = {}
+        for route in router.routes:
+            if isinstance(route, Route) and route.name:
+                named.setdefault(route.name, route)
+    return named
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -204,9 +223,11 @@ def login_url(request: Request) -> str:
 # --- commands -----------------------------------------------------------------------------------
 def command(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run one application use case, then wait until the views show it (read-your-writes)."""
-    result = fn(*args, **kwargs)
     svc = services(request)
-    svc.runner.wait(svc.app.recorder.max_notification_id() or 0, timeout=5.0)
+    svc.app.saved_position(reset=True)
+    result = fn(*args, **kwargs)
+    position = svc.app.saved_position()   # this request's own write; a repeat or a no-op waits for the log's head
+    svc.runner.wait(position if position is not None else svc.app.recorder.max_notification_id() or 0, timeout=5.0)
     return result
 
 
@@ -284,7 +305,12 @@ def _load_principal(request: Request) -> None:
 
 
 def _run(fn: Callable[..., Response], request: Request, public: bool, *args: Any) -> Response:
-    _load_principal(request)
+    try:
+        _load_principal(request)
+    except Exception as e:
+        if not unavailable(e):
+            raise
+        return _unavailable(request, e)
     if args and isinstance(args[0], Form) and not _csrf_ok(request, args[0]):
         raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
     if not public and not me(request).authenticated:
@@ -304,10 +330,23 @@ def _run(fn: Callable[..., Response], request: Request, public: bool, *args: Any
     except HTTPException:
         raise
     except Exception as e:  # answered here so the 500 page still gets the security headers
+        if unavailable(e):
+            return _unavailable(request, e)
         log.error("unhandled error on %s %s: %r", request.method, request.url.path.replace("\n", " "), e,
                   exc_info=True)
         return render(request, "errors/error.html", status_code=500, message=gettext_for(request)(
             "服务器出错了，我们已记录，请稍后再试"))
+
+
+def _unavailable(request: Request, error: BaseException) -> Response:
+    """The database is out of reach for a moment (restarting, a connection lost or refused): "busy, try again" (503
+    with Retry-After), never a 500. A command saved just before the loss answers as saved when it is sent again with
+    its command id."""
+    log.warning("database unavailable on %s %s: %r", request.method, request.url.path.replace("\n", " "), error)
+    response = render(request, "errors/error.html", status_code=503,
+                      message=gettext_for(request)("系统繁忙，请稍后重试"))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def page(fn: Callable[..., Response] | None = None, *, public: bool = False) -> Any:
@@ -333,18 +372,24 @@ def action(fn: Callable[..., Response] | None = None, *, public: bool = False) -
 
 async def read_form(request: Request) -> Form:
     """Parse the body (bounded field count), refuse NUL bytes and broken text (the CSRF token is checked next,
-    once the session is known)."""
+    once the session is known). A plain form is parsed here (the multipart parser's set-up cost more than the
+    rest of a sign-up); a multipart one by Starlette, files refused."""
     try:
-        async with request.form(max_fields=MAX_FIELDS, max_files=0) as raw:
-            data: dict[str, str] = {}
-            lists: dict[str, list[str]] = {}
-            for key, value in raw.multi_items():
-                if not isinstance(value, str):
-                    raise HTTPException(400, "不接受文件上传")
-                if "\x00" in key or "\x00" in value or "\ufffd" in value or "\ufffd" in key:
-                    raise HTTPException(400, "提交的内容含有无效字符")
-                data[key] = value
-                lists.setdefault(key, []).append(value)
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() in ("", URLENCODED):
+            pairs = parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True,
+                              max_num_fields=MAX_FIELDS)
+        else:
+            async with request.form(max_fields=MAX_FIELDS, max_files=0) as raw:
+                pairs = list(raw.multi_items())
+        data: dict[str, str] = {}
+        lists: dict[str, list[str]] = {}
+        for key, value in pairs:
+            if not isinstance(value, str):
+                raise HTTPException(400, "不接受文件上传")
+            if "\x00" in key or "\x00" in value or "\ufffd" in value or "\ufffd" in key:
+                raise HTTPException(400, "提交的内容含有无效字符")
+            data[key] = value
+            lists.setdefault(key, []).append(value)
     except HTTPException:
         raise
     except Exception:
