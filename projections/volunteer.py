@@ -266,8 +266,10 @@ def day_in_scope(db: Database, day_id: str, community: Place) -> dict | None:
                   (day_id, *params))
 
 
-def shifts(db: Database, day_id: str, account_id: str | None = None) -> list[dict]:
-    """The day's shifts in order, with open places and (for a volunteer) their status and waitlist position."""
+def shifts(db: Database, day_id: str, account_id: str | None = None, shift_id: str | None = None) -> list[dict]:
+    """The day's shifts in order (or the one named), with open places and (for a volunteer) their status and waitlist
+    position."""
+    only, params = ("AND s.id = ? ", (shift_id,)) if shift_id else ("", ())
     return db.all(f"SELECT s.*, {_OPEN} AS open_places, e.status AS my_status, "
                   "c.reason AS cancel_reason, c.at AS cancelled_at, "
                   "CASE WHEN e.status = 'waitlisted' THEN (SELECT COUNT(*) FROM vol_entries w "
@@ -275,12 +277,12 @@ def shifts(db: Database, day_id: str, account_id: str | None = None) -> list[dic
                   "  AS my_position "
                   "FROM vol_shifts s LEFT JOIN vol_entries e ON e.shift_id = s.id AND e.account_id = ? "
                   "LEFT JOIN vol_cancellations c ON c.shift_id = s.id "
-                  "WHERE s.day_id = ? ORDER BY s.starts_at, s.seq", (account_id or "", day_id))
+                  f"WHERE s.day_id = ? {only}ORDER BY s.starts_at, s.seq", (account_id or "", day_id, *params))
 
 
 def shift(db: Database, day_id: str, shift_id: str, account_id: str | None = None) -> dict | None:
     """One shift of a day, as `shifts` gives it."""
-    return next((s for s in shifts(db, day_id, account_id) if s["id"] == shift_id), None)
+    return next(iter(shifts(db, day_id, account_id, shift_id)), None)
 
 
 def my_shifts(db: Database, account_id: str, since: str | None = None) -> list[dict]:
@@ -360,6 +362,20 @@ def corrections(db: Database, shift_id: str) -> list[dict]:
     return db.all("SELECT c.*, v.name AS volunteer_name, w.name AS worker_name FROM vol_corrections c "
                   "LEFT JOIN dir_people v ON v.id = c.account_id LEFT JOIN dir_people w ON w.id = c.by_id "
                   "WHERE c.shift_id = ? ORDER BY c.at", (shift_id,))
+
+
+def corrections_until(db: Database, account_id: str, shift_ids: list[str], until: str) -> dict[str, list[dict]]:
+    """A volunteer's corrections of the given shifts recorded up to `until` (ISO), by shift, oldest first, with the
+    reason as the volunteer's key still opens it ('' once they are erased)."""
+    if not shift_ids:
+        return {}
+    marks = ", ".join("?" for _ in shift_ids)
+    rows = db.all(f"SELECT shift_id, at, minutes, reason FROM vol_corrections WHERE account_id = ? AND shift_id IN "
+                  f"({marks}) AND at <= ? ORDER BY at", (account_id, *shift_ids, until))
+    found: dict[str, list[dict]] = {}
+    for row in rows:
+        found.setdefault(row["shift_id"], []).append(row)
+    return found
 
 
 def hours_per_volunteer(db: Database, org_id: str, org_kind: str, start: str, end: str) -> list[dict]:

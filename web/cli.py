@@ -1,7 +1,8 @@
-"""The `linli` command: serve, project, rebuild, demo, grant, revoke, erase, backup, restore."""
+"""The `linli` command: serve, project, rebuild, demo, grant, revoke, erase, backup, restore, export, verify."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 from contextlib import closing
 import os
@@ -10,6 +11,7 @@ import shutil
 import sqlite3
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from uuid import UUID
 
@@ -100,6 +102,118 @@ def restore_store(settings: Settings, folder: Path, keys_folder: Path, force: bo
     return 0
 
 
+def open_as_is(settings: Settings):
+    """The event store and the views as they are, with the chain caught up — never rebuilt: views ahead of the store
+    (events removed from it) are evidence an export must show, not something to repair (`wiring.build` would
+    rebuild them). No secret and no keys are needed: nothing is decrypted or signed."""
+    from domain.kernel.application import Linli
+    from projections import chain
+    from projections.db import PostgresDatabase, SQLiteDatabase
+    from projections.runner import TRACKING_DDL, Runner
+    from web.contexts import domain_contexts
+
+    app = Linli(env=settings.event_env, contexts=domain_contexts())
+    if settings.postgres:
+        prefix = settings.event_env.get("POSTGRES_SCHEMA") or "linli"
+        views = PostgresDatabase(settings.postgres_conninfo, schema=f"{prefix}_views")
+    else:
+        views = SQLiteDatabase(str(settings.data_dir / "views.sqlite3"))
+    projection = chain.projection_for(app)
+    with views.transaction() as tx:
+        tx.execute(TRACKING_DDL)
+        projection.create(tx)
+    Runner(app, views, [projection]).catch_up()
+    return app, views
+
+
+def export_place(settings: Settings, place_id: str, out: Path | None) -> int:
+    """`linli export`: the place's public events and their digests as JSON Lines (docs/EXPORT.md), with a progress
+    bar on stderr."""
+    from projections import accounts as places
+    from projections import chain
+    from projections import fund as funds
+
+    if not (settings.postgres or (settings.data_dir / "events.sqlite3").exists()):
+        print(f"no event store in {settings.data_dir}", file=sys.stderr)
+        return 2
+    app, views = open_as_is(settings)
+    try:
+        place = places.place(views, place_id)
+        if place is None:
+            print("no community, street or district with that id", file=sys.stderr)
+            return 2
+        upto = chain.chained_to(views)
+        ledgers = [funds.ledger(views, place.id, year) for year in funds.years(views, place.id)]
+        published = [{"id": row["fund"]["id"], "year": row["fund"]["year"],
+                      **{k: row["totals"][k] for k in funds.FIGURES}} for row in ledgers if row]
+        header = {"format": "linli-export", "version": 1, "link": chain.LINK_FORMAT,
+                  "place": {"id": place.id, "kind": place.kind, "name": place.name},
+                  "generated_at": datetime.now(timezone.utc).isoformat(), "upto": upto,
+                  "head": chain.heads(views, place.id, upto),
+                  "store_last_event": app.recorder.max_notification_id() or 0,
+                  "published": {"funds": published}}
+        started, count = time.monotonic(), 0
+        stream = open(out, "w", encoding="utf-8") if out else sys.stdout
+        try:
+            stream.write(_json_line(header))
+            for line in chain.export_lines(app, views, place.id, upto,
+                                           progress=lambda done, total: progress_bar(done, total, started)):
+                stream.write(_json_line(line))
+                count += 1
+        finally:
+            if out:
+                stream.close()
+        sys.stderr.write("\n")
+        print(f"exported {count} events of {place.name} up to position {upto} "
+              f"(chain {header['head']['place']['digest'][:16]}…)", file=sys.stderr)
+    finally:
+        app.close()
+        views.close()
+    return 0
+
+
+def _json_line(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def verify_file(path: Path, expected: list[str], figures: bool) -> int:
+    """`linli verify FILE`: the standalone verifier's own rules (tools/verify_linli.py), run from this checkout."""
+    import importlib.util
+
+    source = Path(__file__).resolve().parents[1] / "tools" / "verify_linli.py"
+    spec = importlib.util.spec_from_file_location("verify_linli", source)
+    if spec is None or spec.loader is None or not source.exists():
+        print(f"the verifier is missing: {source}", file=sys.stderr)
+        return 2
+    verifier = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(verifier)
+    try:
+        expect = [verifier.parse_expect(e) for e in expected]
+    except Exception as e:  # argparse.ArgumentTypeError
+        print(e, file=sys.stderr)
+        return 2
+    return verifier.verify(str(path), expect, figures=figures)
+
+
+def verify_store(settings: Settings) -> int:
+    """`linli verify --store`: the chain computed again from every stored event, against the chain's rows."""
+    from projections import chain
+
+    app, views = open_as_is(settings)
+    try:
+        upto = chain.chained_to(views)
+        difference = chain.first_difference(app, views)
+    finally:
+        app.close()
+        views.close()
+    if difference is None:
+        print(f"OK: the store's {upto} positions give the chain's digests")
+        return 0
+    print(f"FAIL at position {difference['position']}: the chain recorded {difference['chained'] or 'nothing'}, "
+          f"the store now gives {difference['recomputed'] or 'nothing'}")
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # every file Linli writes (stores, WAL, backups, the secret) is its user's alone
     parser = argparse.ArgumentParser(prog="linli", description="邻里 Linli")
@@ -132,10 +246,28 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("folder", help="the events backup folder")
     restore.add_argument("--keys", metavar="KEYS_FOLDER", required=True, help="the key backup taken with it")
     restore.add_argument("--force", action="store_true", help="replace a store that already holds events")
+    export = sub.add_parser("export", help="write a community's public events and chain digests as JSON Lines")
+    export.add_argument("--community", required=True, metavar="ID",
+                        help="the community (or a street or district, for their own events)")
+    export.add_argument("--out", metavar="FILE", help="the file to write (default: standard output)")
+    verify = sub.add_parser("verify", help="check an export (as tools/verify_linli.py does), or the store's chain")
+    verify.add_argument("file", nargs="?", help="the file `linli export` wrote")
+    verify.add_argument("--expect", action="append", default=[], metavar="POSITION:DIGEST",
+                        help="a digest a page published: it must be the record's at that position")
+    verify.add_argument("--figures", action="store_true", help="also print each fund's figures as re-derived")
+    verify.add_argument("--store", action="store_true",
+                        help="recompute the store's chain from its events and compare it with the chain's rows")
     args = parser.parse_args(argv)
 
     if args.command == "restore":
         return restore_store(Settings.from_env(), Path(args.folder), Path(args.keys), args.force)
+    if args.command == "export":
+        return export_place(Settings.from_env(), args.community, Path(args.out) if args.out else None)
+    if args.command == "verify":
+        if args.store == bool(args.file):
+            parser.error("verify takes a FILE, or --store")
+        return verify_store(Settings.from_env()) if args.store else verify_file(Path(args.file), args.expect,
+                                                                                 args.figures)
     settings = Settings.from_env()
     if args.command == "demo":
         settings = replace(settings, seed_demo=True)

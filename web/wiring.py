@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.kernel.application import Linli
-from projections import audit, erasures
+from projections import audit, chain, erasures
 from projections.db import Database, PostgresDatabase, SQLiteDatabase
 from projections.keys import SQLKeyStore
 from projections.runner import Runner
@@ -50,7 +50,7 @@ def build(settings: Settings) -> Services:
         keys_db = SQLiteDatabase(str(settings.data_dir / "keys.sqlite3"))
     app = Linli(env=settings.event_env, contexts=domain_contexts(), keys=SQLKeyStore(keys_db),
                 secret=settings.secret, fund_budget_fen=settings.fund_budget_fen)
-    runner = Runner(app, views, [*projections(), erasures.projection, audit.projection])
+    runner = Runner(app, views, [*projections(), erasures.projection, audit.projection, chain.projection_for(app)])
     runner.setup()
     if not settings.postgres:
         private_files(settings.data_dir)

@@ -27,7 +27,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.fund.policies import (APPROVED, ERASURE, INCREASE, INDIVIDUAL, MONEY_REQUESTS, OPEN, PENDING, REFUND,
                                    REQUESTED, awaits_check, commitment_is_open, erasure_needs_check, holds_receipt,
                                    is_maker, payee_is_erasable, payment_is_approvable, receipt_key, refundable,
-                                   request_is_open, year_is_over)
+                                   request_is_open, resolution_in_year, year_is_over)
 from domain.kernel.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from domain.kernel.ids import stable_id
 from domain.kernel.money import format_fen
@@ -167,10 +167,16 @@ class PayeeAlreadyErasedError(ConflictError):
 
 
 class FundYearOutOfReachError(ConflictError):
-    """A fund is opened for last year, this year or next year only: no backdated budget from years ago, and no
-    spending plans for years nobody has budgeted."""
+    """A fund is opened for this year or next year only (China time): no budget for a year gone by, and no spending
+    plans for years nobody has budgeted."""
 
-    message = "只能开启去年、今年或明年的年度资金，不能开启 {year} 年"
+    message = "只能开启今年或明年的年度资金，不能开启 {year} 年"
+
+
+class ResolutionAfterYearError(ConflictError):
+    """A past year's fund gains no allocation against a resolution adopted after that year ended."""
+
+    message = "{year} 年度已经结束，不能依据 {day} 通过的决议向该年度资金分配，请使用 {next} 年度资金"
 
 
 class YearNotOverError(ConflictError):
@@ -329,10 +335,13 @@ class Fund(Aggregate):
 
     # --- allocations -----------------------------------------------------------------------
     def allocate(self, project_id: UUID, resolution_id: UUID, resolution_title: str, title: str,
-                 category: str, amount: int, by: UUID, at: datetime) -> None:
-        """Give part of the budget to a project that a passed resolution of this community authorised."""
+                 category: str, amount: int, by: UUID, at: datetime, *, adopted_on: date) -> None:
+        """Give part of the budget to a project that a passed resolution of this community authorised, adopted (in
+        China time, `adopted_on`) before the fund's year ended."""
         self._require_open()
         self._require_amount(amount)
+        if not resolution_in_year(self.year, adopted_on):
+            raise ResolutionAfterYearError(year=self.year, day=adopted_on.isoformat(), next=adopted_on.year)
         if category not in CATEGORIES:
             raise FundInputError("请选择项目类别")
         if str(project_id) in self.projects:

@@ -142,6 +142,18 @@ def commitment_is_open(status: str) -> bool:
     return status == OPEN
 
 
+def year_is_openable(year: int, today: date) -> bool:
+    """A fund is opened for this year (China time) or, to plan, the next: never for a year gone by, whose budget
+    nobody could spend on time and whose ledger would be written after the fact."""
+    return today.year <= year <= today.year + 1
+
+
+def resolution_in_year(fund_year: int, adopted_on: date) -> bool:
+    """A fund year's money follows the resolutions adopted up to its end: once the year is over, a later resolution
+    is paid from a later year's fund, never added to a past year's."""
+    return adopted_on.year <= fund_year
+
+
 def year_is_over(year: int, today: date) -> bool:
     """A fund year is closed only once it has ended (today in China time)."""
     return today.year > year

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 from domain.fund.inputs import check_year
 from domain.fund.model import Fund, FundNotOpenError, FundYearOutOfReachError, ResolutionNotPassedError, parse_day
-from domain.fund.policies import may_manage_fund, payee_is_erasable
+from domain.fund.policies import may_manage_fund, payee_is_erasable, year_is_openable
 from domain.kernel.errors import NotAllowedError, NotFoundError
 from domain.kernel.money import parse_fen
 from domain.kernel.text import clean_text
@@ -60,7 +60,8 @@ class FundService:
 
         def action():
             fund = self.app.find(Fund, Fund.id_for(community_id, year)) or self._new_fund(by, community_id, year)
-            fund.allocate(project_id, resolution.id, resolution.title, title, category, fen, by, self.app.clock())
+            fund.allocate(project_id, resolution.id, resolution.title, title, category, fen, by, self.app.clock(),
+                          adopted_on=local_day(resolution.adopted_at))
             return project_id, [fund]
         return self.app.execute("fund-allocate", command_id, action, actor=by)
 
@@ -255,7 +256,7 @@ class FundService:
 
     def _new_fund(self, by: UUID, community_id: UUID, year: int) -> Fund:
         self.app.accounts.community(community_id)
-        if abs(year - local_day(self.app.clock()).year) > 1:
+        if not year_is_openable(year, local_day(self.app.clock())):
             raise FundYearOutOfReachError(year=year)
         return Fund(community_id=community_id, year=year, budget_fen=self.app.fund_budget_fen, by=by,
                     at=self.app.clock())

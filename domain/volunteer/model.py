@@ -291,12 +291,11 @@ class ActionDay(Aggregate):
 
     def overlapping(self, account_id: UUID, starts_at: datetime, ends_at: datetime) -> str | None:
         """The id of a shift of this day, held or waited for by the volunteer, that overlaps the interval."""
+        person = str(account_id)
         for sid in self.order:
             other = self.shifts[sid]
-            if other.get("cancelled"):
-                continue
-            held = str(account_id) in other["confirmed"] or str(account_id) in other["waitlist"]
-            if held and other["starts_at"] < ends_at and starts_at < other["ends_at"]:
+            if other["starts_at"] < ends_at and starts_at < other["ends_at"] and not other.get("cancelled") and \
+                    (person in other["confirmed"] or person in other["waitlist"]):
                 return sid
         return None
 
@@ -495,6 +494,15 @@ class ActionDay(Aggregate):
             return 0
         return record["minutes"]
 
+    def how_credited(self, shift_id: UUID, account_id: UUID) -> dict:
+        """How the credited minutes came about: `checked_minutes` from check-in to check-out (None without a
+        check-out) and whether a worker's correction set them (`corrected`)."""
+        record = self.shift(shift_id)["attendance"].get(str(account_id)) or {}
+        checked = None
+        if record.get("in") is not None and record.get("out") is not None:
+            checked = max(0, int((record["out"] - record["in"]).total_seconds() // 60))
+        return {"checked_minutes": checked, "corrected": bool(record.get("corrected"))}
+
     def _require_attending(self, shift_id: UUID, account_id: UUID, at: datetime) -> dict:
         shift = self.shift(shift_id)
         if str(account_id) not in shift["confirmed"]:
@@ -595,13 +603,37 @@ class Certificate(Aggregate):
     def latest(self) -> dict | None:
         return self.issues[-1] if self.issues else None
 
+    # Since issue 15 each item also says how its minutes came about (`ActionDay.how_credited`); items issued before
+    # have only the hours.
+    SPLIT = ("checked_minutes", "corrected")
+
+    @classmethod
+    def same_items(cls, issued: list[dict], items: list[dict]) -> bool:
+        """The items of an issue say what `items` say: the same hours and, when the issue records it, the same split."""
+        if all(all(k in i for k in cls.SPLIT) for i in issued):
+            return issued == items
+        return [cls.hours_only(i) for i in issued] == [cls.hours_only(i) for i in items]
+
+    @classmethod
+    def hours_only(cls, item: dict) -> dict:
+        return {k: v for k, v in item.items() if k not in cls.SPLIT}
+
+    @classmethod
+    def split(cls, items: list[dict]) -> dict:
+        """Minutes from check-in/out and minutes a worker's correction set, over the items; `known` is False when
+        an item does not say (issued before the split was recorded)."""
+        known = all(all(k in i for k in cls.SPLIT) for i in items)
+        corrected = sum(i["minutes"] for i in items if i.get("corrected"))
+        return {"known": known, "checked": sum(i["minutes"] for i in items) - corrected if known else 0,
+                "corrected": corrected if known else 0}
+
     def issue(self, serial: str, code: str, org_name: str, minutes: int, items: list[dict], by: UUID,
               at: datetime) -> dict:
         """Issue a certificate for the credited hours; unchanged hours give back the last one, not a new one."""
         if minutes <= 0:
             raise ConflictError("该期间没有可证明的服务时长")
         last = self.latest()
-        if last is not None and last["minutes"] == minutes and last["items"] == items:
+        if last is not None and last["minutes"] == minutes and self.same_items(last["items"], items):
             return last
         self._issued(revision=len(self.issues) + 1, serial=serial, code=code, account_id=self.account_id,
                      org_id=self.org_id, org_kind=self.org_kind, org_name=org_name, year=self.year,

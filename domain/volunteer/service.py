@@ -23,7 +23,9 @@ MAX_DAYS_AHEAD = 2 * 366
 
 @dataclass(frozen=True)
 class Verification:
-    """A certificate looked up by its code and checked against the recorded events."""
+    """A certificate looked up by its code and checked against the recorded events. Its items say how their minutes
+    came about (`Certificate.split`): as issued, or, for an issue older than that, as the log says for the same
+    hours; if the hours have changed since, they do not say."""
 
     found: bool
     serial: str = ""
@@ -184,11 +186,9 @@ class VolunteerService:
     def sign_up_for_shift(self, account_id: UUID, day_id: UUID, shift_id: UUID, waitlist: bool = False,
                           command_id: str | None = None) -> str:
         """A verified resident takes a place (or, when full and asked to, a waitlist place). Returns the status."""
-        self._require(policies.may_volunteer, account_id, self.action_day(day_id),
-                      "只有经过核实的本社区居民可以报名志愿服务")
-
         def action():
             day = self.action_day(day_id)
+            self._require(policies.may_volunteer, account_id, day, "只有经过核实的本社区居民可以报名志愿服务")
             volunteer = self.app.find(Volunteer, Volunteer.id_for(account_id)) or Volunteer(account_id=account_id)
             shift = day.shift(shift_id)
             status = day.sign_up(shift_id, account_id, self.app.clock(), waitlist=waitlist,
@@ -309,12 +309,15 @@ class VolunteerService:
         volunteer = self.app.find(Volunteer, Volunteer.id_for(certificate.account_id))
         items = self._credited_items(volunteer, certificate.org_id, certificate.org_kind, certificate.year)
         current = sum(i["minutes"] for i in items)
+        matches = Certificate.same_items(issue["items"], items)
+        shown = issue["items"]
+        if matches and not Certificate.split(shown)["known"]:
+            shown = items   # issued before the split was recorded: the log still says how the same hours came about
         return Verification(
             found=True, serial=issue["serial"], org_name=issue["org_name"], year=certificate.year,
-            minutes=issue["minutes"], items=tuple(issue["items"]), issued_at=issue["at"],
+            minutes=issue["minutes"], items=tuple(shown), issued_at=issue["at"],
             account_id=certificate.account_id, revision=issue["revision"],
-            latest_revision=len(certificate.issues), matches_events=items == issue["items"],
-            current_minutes=current)
+            latest_revision=len(certificate.issues), matches_events=matches, current_minutes=current)
 
     def _credited_items(self, volunteer: Volunteer | None, org_id: UUID, org_kind: str, year: str) -> list[dict]:
         """Every shift of the organisation's days in the year with minutes credited to the volunteer."""
@@ -334,7 +337,8 @@ class VolunteerService:
                 minutes = day.credited_minutes(UUID(sid), volunteer.account_id)
                 if minutes > 0 and local_date(shift["starts_at"])[:4] == year:
                     items.append({"day_id": day_id, "shift_id": sid, "date": local_date(shift["starts_at"]),
-                                  "title": day.title, "task": shift["task"], "minutes": minutes})
+                                  "title": day.title, "task": shift["task"], "minutes": minutes,
+                                  **day.how_credited(UUID(sid), volunteer.account_id)})
         items.sort(key=lambda i: (i["date"], i["shift_id"]))
         return items
 

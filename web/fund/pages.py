@@ -15,6 +15,7 @@ from domain.fund.model import (CATEGORIES, PAYEE_KINDS, PAYMENT_STATUS_NAMES, RE
 from domain.kernel.errors import DomainError, NotFoundError
 from domain.kernel.money import format_fen, parse_fen
 from domain.kernel.privacy import ERASED
+from projections import chain as chain_views
 from projections import fund as views
 from web.fund.charts import Chart, category_chart, monthly_chart
 from web.http import error_text, me, services
@@ -89,7 +90,7 @@ class LedgerPage:
     pending: list[dict]
     requests: list[dict]   # refunds, increases and erasures waiting for a checker (today's ledger only)
     resolutions: list[dict]
-    may_open: bool       # open the year (a fund manager)
+    may_open: bool       # open the year (a fund manager; this year or next)
     manage: bool         # change money now: a fund manager, the year not closed, today's ledger (not "as of")
     may_close: bool      # close the year (a fund manager, once the year is over)
 
@@ -100,13 +101,14 @@ def ledger_page(request: Request, community: Place, year: int) -> LedgerPage:
     as_of = as_of_param(request)
     ledger = views.ledger(db, community.id, year, as_of)
     manage = ledger is not None and not as_of and policies.may_change_money(principal, community, ledger["closed"])
+    may_open = policies.may_manage_fund(principal, community) and policies.year_is_openable(year, local_today(request))
     return LedgerPage(
         community=community, year=year, as_of=as_of, ledger=ledger,
         years=sorted(set(views.years(db, community.id)) | {year, this_year(request)}, reverse=True),
         pending=views.payments(db, ledger["fund"]["id"], policies.PENDING) if ledger and not as_of else [],
         requests=views.requests(db, ledger["fund"]["id"], policies.REQUESTED) if ledger and not as_of else [],
         resolutions=views.passed_resolutions(db, community.id),
-        may_open=policies.may_manage_fund(principal, community), manage=manage,
+        may_open=may_open, manage=manage,
         may_close=manage and policies.may_close_year(principal, community, year, local_today(request)))
 
 
@@ -123,6 +125,7 @@ class DisclosurePage:
     by_category: Chart | None
     category_rows: list[dict]
     staff: bool          # may open the ledger
+    stamp: chain_views.Stamp | None = None   # the record the figures follow from: the fund's latest event
 
 
 def disclosure_page(request: Request, community: Place, year: int) -> DisclosurePage:
@@ -139,7 +142,8 @@ def disclosure_page(request: Request, community: Place, year: int) -> Disclosure
     return DisclosurePage(community=community, year=year, ledger=ledger, payments_by_month=payments_by_month,
                           monthly=monthly_chart(months) if months else None,
                           by_category=category_chart(categories) if categories else None, category_rows=categories,
-                          staff=policies.may_read_ledger(me(request), community))
+                          staff=policies.may_read_ledger(me(request), community),
+                          stamp=chain_views.stamp_of_aggregate(db, ledger["fund"]["id"]) if ledger else None)
 
 
 # --- the drill-down ---------------------------------------------------------------------------------

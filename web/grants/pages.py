@@ -17,6 +17,7 @@ from domain.kernel import roles
 from domain.kernel.errors import NotFoundError
 from domain.kernel.money import format_fen
 from domain.kernel.time import as_moment
+from projections import chain as chain_views
 from projections import grants as views
 from web.http import me, services
 from web.localtime import local_time, now
@@ -361,6 +362,7 @@ class ProjectPage:
     member: bool
     dossier: bool
     next_milestone: str | None
+    stamp: chain_views.Stamp | None = None   # the record the award follows from: its call's latest event
 
 
 def project_page(request: Request, a: dict) -> ProjectPage:
@@ -377,7 +379,8 @@ def project_page(request: Request, a: dict) -> ProjectPage:
         reports=views.reports(db, a["id"]), accepted=accepted, manage=manages(request, call),
         member=policies.is_member(principal, a["org_id"]),
         dossier=policies.may_read_dossier(principal, call["street_id"], call["district_id"], a["org_id"]),
-        next_milestone=policies.next_milestone(accepted) if award["project_status"] == policies.RUNNING else None)
+        next_milestone=policies.next_milestone(accepted) if award["project_status"] == policies.RUNNING else None,
+        stamp=chain_views.stamp_of_aggregate(db, call["id"]))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from starlette.responses import Response
 from domain.kernel.errors import InvalidInputError, NotFoundError
 from domain.kernel.text import mask_name, mask_phone
 from domain.kernel.time import parse_date
+from domain.volunteer.model import Certificate
 from domain.volunteer.service import Verification
+from projections import chain as chain_views
 from projections import volunteer as views
 from web.http import me, parse_uuid, render, services, url_for
 from web.localtime import local_time, local_today, now
@@ -168,34 +170,54 @@ def certificate_or_404(request: Request) -> dict:
 
 @dataclass(frozen=True)
 class CertificatePage:
-    """A printable certificate: its holder named, their ID number (or phone) masked, and where to verify it."""
+    """A printable certificate: its holder named, their ID number (or phone) masked, how each item's hours came
+    about (check-in/out, or a worker's correction with its reason), where to verify it, and the record it was
+    drawn from."""
 
     cert: dict
     items: list
+    split: dict          # Certificate.split: minutes from check-in/out and from corrections (known or not)
     name: str
     identity: str
     identity_kind: str
     verify_path: str
+    stamp: chain_views.Stamp | None
 
 
 def certificate_page(request: Request, cert: dict) -> CertificatePage:
-    """The certificate as its holder (or the issuing community's worker) prints it."""
-    db = services(request).views
+    """The certificate as its holder (or the issuing community's worker) prints it; only they read the reasons."""
+    svc = services(request)
+    db = svc.views
     person = views.volunteer_contact(db, cert["account_id"]) or {"name": "", "phone": ""}
     masked = views.masked_id(db, cert["account_id"])
-    return CertificatePage(cert=cert, items=json.loads(cert["items"]), name=person["name"],
+    checked = svc.app.volunteer.verify_certificate(UUID(cert["certificate_id"]), cert["code"])
+    items = list(checked.items) if checked.found and checked.revision == cert["revision"] else json.loads(cert["items"])
+    reasons = views.corrections_until(db, cert["account_id"], [i["shift_id"] for i in items if i.get("corrected")],
+                                      cert["issued_at"])
+    items = [{**i, "reasons": [r["reason"] for r in reasons.get(i["shift_id"], [])]} for i in items]
+    return CertificatePage(cert=cert, items=items, split=Certificate.split(items), name=person["name"],
                            identity=masked or mask_phone(person["phone"]), identity_kind="id" if masked else "phone",
-                           verify_path=url_for(request, "volunteer_verify", code=cert["code"]))
+                           verify_path=url_for(request, "volunteer_verify", code=cert["code"]),
+                           stamp=certificate_stamp(request, cert))
+
+
+def certificate_stamp(request: Request, cert: dict) -> chain_views.Stamp | None:
+    """The issuing organisation's chain right after this issue was recorded (its `Certificate.Issued` is the
+    certificate's version revision + 1: `Opened` is the first)."""
+    return chain_views.stamp_of_event(services(request).views, cert["certificate_id"], cert["revision"] + 1)
 
 
 @dataclass(frozen=True)
 class VerifyPage:
-    """The public check of a certificate code: what the events say about it, the holder's name masked."""
+    """The public check of a certificate code: what the events say about it, the holder's name masked, how the
+    hours came about (never a correction's reason), and the record it was drawn from."""
 
     result: Verification | None = None
     code: str = ""
     searched: bool = False
     masked_name: str = ""
+    split: dict = field(default_factory=dict)
+    stamp: chain_views.Stamp | None = None
 
 
 def verify_page(request: Request, code: str) -> VerifyPage | None:
@@ -206,7 +228,8 @@ def verify_page(request: Request, code: str) -> VerifyPage | None:
     if result is None or not result.found:
         return None
     person = views.volunteer_contact(svc.views, str(result.account_id)) or {"name": ""}
-    return VerifyPage(result=result, code=code, searched=True, masked_name=mask_name(person["name"]))
+    return VerifyPage(result=result, code=code, searched=True, masked_name=mask_name(person["name"]),
+                      split=Certificate.split(list(result.items)), stamp=certificate_stamp(request, row))
 
 
 @dataclass(frozen=True)
