@@ -38,9 +38,9 @@ test: $(STAMP) postgres
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto -m "not postgres and not e2e and not slow" $(PYTEST_ARGS)
 
+# Issue 13's table (bench/run.py): BENCH_ARGS="--quick" for a short run, "--only pages,fund" for some rows.
 bench: $(STAMP)
-	$(BIN)/python bench/bench_signup.py
-	$(BIN)/python bench/bench_capabilities.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 rebuild: $(STAMP)
 	$(BIN)/linli rebuild

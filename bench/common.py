@@ -1,89 +1,136 @@
-"""What the benchmarks share: the baselines (raw eventsourcing, raw sqlite3) and the table they print."""
+"""What the benchmarks share: the raw-library references, statistics, and the one table they print."""
 from __future__ import annotations
 
-import sqlite3
+import statistics
 import time
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+from uuid import uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 
-class Thing(Aggregate):
-    """The raw-library baseline aggregate: a creation event, then one small event per command."""
+class Grown(Aggregate):
+    """The raw-library reference aggregate: every event adds one entry to its state, as a sign-up, a vote or a
+    payment adds one to an action day, a meeting or a fund, so its snapshots grow the same way."""
 
-    @event("Registered")
-    def __init__(self, body: str) -> None:
-        self.body = body
-        self.count = 0
+    @event("Started")
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.entries: dict[str, dict] = {}
 
-    @event("Touched")
-    def touch(self, body: str) -> None:
-        self.count += 1
+    @event("EntryAdded")
+    def add(self, key: str, by: str, at: datetime) -> None:
+        self.entries[key] = {"by": by, "at": at, "status": "confirmed"}
 
 
 class Raw(Application):
+    """The raw library with its defaults: no aggregate cache."""
+
     name = "Raw"
 
 
-def raw_creates(folder: Path, n: int, body: str) -> tuple[float, list]:
-    """Create + save, one event per aggregate."""
-    app = Raw(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(folder / "raw-create.sqlite3")})
-    start = time.perf_counter()
-    ids = []
-    for _ in range(n):
-        thing = Thing(body=body)
-        app.save(thing)
-        ids.append(thing.id)
-    rate = n / (time.perf_counter() - start)
-    app.close()
-    return rate, ids
-
-
-def raw_appends(folder: Path, n: int, body: str, one_aggregate: bool, snapshot_every: int = 0,
-                cache: bool = False) -> float:
-    """Get + append + save: on one aggregate that grows to n events, or on n separate aggregates."""
-    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-           "SQLITE_DBNAME": str(folder / f"raw-{one_aggregate}-{snapshot_every}-{cache}.sqlite3")}
-    if cache:  # the same aggregate cache Linli uses (fast-forwarded from the store on every get)
-        env.update({"AGGREGATE_CACHE_MAXSIZE": "2000", "AGGREGATE_CACHE_FASTFORWARD": "y"})
-
+def raw_app(env: dict[str, str], snapshot_every: int | None) -> Raw:
     class RawApp(Raw):
-        snapshotting_intervals = {Thing: snapshot_every} if snapshot_every else {}
-    app = RawApp(env=env)
-    things = [Thing(body=body) for _ in range(1 if one_aggregate else n)]
-    app.save(*things)
-    start = time.perf_counter()
-    for i in range(n):
-        thing = app.repository.get(things[0 if one_aggregate else i].id)
-        thing.touch(body)
-        app.save(thing)
-    rate = n / (time.perf_counter() - start)
-    app.close()
-    return rate
+        name = "Raw"
+        snapshotting_intervals = {Grown: snapshot_every} if snapshot_every else {}
+    return RawApp(env=env)
 
 
-def raw_sqlite(folder: Path, n: int) -> float:
-    """INSERT one ~400-byte row per transaction, WAL, synchronous=FULL."""
-    conn = sqlite3.connect(folder / "plain.sqlite3", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body BLOB)")
-    body = b"x" * 400
-    start = time.perf_counter()
-    for _ in range(n):
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO t (body) VALUES (?)", (body,))
-        conn.execute("COMMIT")
-    rate = n / (time.perf_counter() - start)
-    conn.close()
-    return rate
+def raw_appends(env: dict[str, str], start_version: int, n: int, snapshot_every: int | None) -> float:
+    """get + add + save per second on one `Grown` that has `start_version` events when timing starts, snapshots
+    every `snapshot_every` events (as the Linli aggregate it stands for), no cache."""
+    app = raw_app(env, snapshot_every)
+    try:
+        grown = Grown(title="reference")
+        app.save(grown)
+        while grown.version < start_version:   # untimed: the same size as the Linli aggregate
+            grown = app.repository.get(grown.id)
+            grown.add(uuid4().hex, uuid4().hex, datetime.now(timezone.utc))
+            app.save(grown)
+        started = time.perf_counter()
+        for _ in range(n):
+            grown = app.repository.get(grown.id)
+            grown.add(uuid4().hex, uuid4().hex, datetime.now(timezone.utc))
+            app.save(grown)
+        return n / (time.perf_counter() - started)
+    finally:
+        app.close()
 
 
-def print_table(title: str, rows: list[tuple[str, float, float]], sqlite_rate: float) -> None:
-    """rows: (operation, per second, the raw-eventsourcing rate it compares with)."""
-    print(f"\n{title}\n")
-    print(f"| {'operation':<66} | {'per second':>10} | {'vs raw eventsourcing':>20} | {'vs raw sqlite3':>14} |")
-    print(f"|{'-' * 68}|{'-' * 12}|{'-' * 22}|{'-' * 16}|")
-    for name, rate, base in rows:
-        print(f"| {name:<66} | {rate:>10,.0f} | {rate / base:>19.2f}x | {rate / sqlite_rate:>13.2f}x |")
+def raw_read_decode(app: Application, batch: int = 500) -> tuple[int, float]:
+    """Read every notification of the store in batches and decode each into its domain event: (events, seconds)."""
+    started, position, count = time.perf_counter(), 0, 0
+    while True:
+        notifications = app.recorder.select_notifications(start=position, limit=batch, inclusive_of_start=False)
+        if not notifications:
+            break
+        for n in notifications:
+            app.mapper.to_domain_event(n)
+        count += len(notifications)
+        position = notifications[-1].id
+    return count, time.perf_counter() - started
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of `values`."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+# --- the table --------------------------------------------------------------------------------------------------
+@dataclass
+class Row:
+    """One measure: Linli, the reference measured in the same run, their ratio, the target and whether it is met."""
+
+    measure: str
+    linli: str = ""
+    reference: str = ""
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+
+    @classmethod
+    def failed(cls, measure: str, target: str, error: BaseException) -> "Row":
+        text = f"{type(error).__name__}: {error}".replace("\n", " ").replace("|", "/")
+        return cls(measure, f"error: {text[:160]}", "", None, target, None)
+
+
+def at_least(ratio: float, bound: float) -> bool:
+    return ratio >= bound
+
+
+def guarded(measure: str, target: str, fn: Callable[[], list[Row]]) -> list[Row]:
+    """The rows `fn` measures, or one row saying what failed (every row prints, whatever breaks)."""
+    try:
+        return fn()
+    except Exception as e:  # a part that breaks must not take the table down
+        import traceback
+        traceback.print_exc()
+        return [Row.failed(measure, target, e)]
+
+
+def print_table(rows: list[Row], header: list[str], out: Any) -> None:
+    """The issue's table: measure | Linli | reference (same run) | ratio | target | met?"""
+    cells = [["measure", "Linli", "reference (same run)", "ratio", "target", "met?"]]
+    for r in rows:
+        met = "" if r.met is None else ("yes" if r.met else "**no**")
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}×"
+        cells.append([r.measure, r.linli, r.reference, ratio, r.target, met])
+    widths = [max(len(c[i]) for c in cells) for i in range(6)]
+    for line in header:
+        print(line, file=out)
+    print("", file=out)
+    for n, c in enumerate(cells):
+        print("| " + " | ".join(v.ljust(w) for v, w in zip(c, widths)) + " |", file=out)
+        if n == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|", file=out)
+    out.flush()
