@@ -424,12 +424,15 @@ def fund_rows(b: Bench) -> list[Row]:
     rows = []
     try:
         def ms(app, fund_id) -> float:
-            """Median of 15 loads the way the use cases load (`app.find`), after one untimed."""
-            app.find(Fund, fund_id)
+            """Median of 15 loads the way the use cases load (`app.find` inside a command: locked, from the cache
+            when it has it, no copy), after one untimed."""
+            def load():
+                return app.execute("bench-load", None, lambda: (app.find(Fund, fund_id), []))
+            load()
             times = []
             for _ in range(15):
                 started = time.perf_counter()
-                app.find(Fund, fund_id)
+                load()
                 times.append(1000 * (time.perf_counter() - started))
             return median(times)
         payments = len(cold.find(Fund, big_id).payments)
@@ -438,7 +441,7 @@ def fund_rows(b: Bench) -> list[Row]:
                         f"{small:.2f} ms (fund with 10)", big / small, "≤ 3×", big / small <= 3))
         with services(folder) as svc:
             big, small = ms(svc.app, big_id), ms(svc.app, small_id)
-        rows.append(Row("  the same as Linli is configured (its aggregate cache) (ms)", f"{big:.2f} ms",
+        rows.append(Row("  the same as Linli is configured (its aggregate cache), as a use case loads it", f"{big:.2f} ms",
                         f"{small:.2f} ms (fund with 10)", big / small, "≤ 3×", big / small <= 3))
     finally:
         cold.close()

@@ -41,6 +41,10 @@ class Projection:
     handlers: dict[str, Handler] = field(default_factory=dict)
     indexes: list[str] = field(default_factory=list)
     every_event: Handler | None = None   # a read model of the whole log (the audit trail) handles each event
+    # Kept across `linli rebuild` (the hash chain): evidence of what the store held when each event was first seen
+    # is not recomputed over a store that may have changed since; `linli rebuild --chain` does, on purpose.
+    kept: bool = False
+
     def on(self, *event_classes: type) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for cls in event_classes:

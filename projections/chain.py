@@ -187,7 +187,7 @@ def projection_for(app: Any) -> Projection:
                    "VALUES (?, ?, ?, ?, ?, ?)", (ctx.position, s.aggregate_id, s.version, place, batch.store_head,
                                                  place_digest))
 
-    projection = Projection(name=NAME, tables=projection_tables, indexes=projection_indexes)
+    projection = Projection(name=NAME, tables=projection_tables, indexes=projection_indexes, kept=True)
     projection.every_event = record
     return projection
 

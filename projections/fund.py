@@ -23,6 +23,9 @@ from projections.db import Database, Tx
 
 FIGURES = ("budget", "allocated", "committed", "pending", "paid")
 
+_TOTALS = ("SUM(d_budget), SUM(d_allocated), SUM(d_committed), SUM(d_pending), SUM(d_paid), COUNT(*), "
+           "MAX(CASE WHEN type = 'Closed' THEN 1 ELSE 0 END)")
+
 projection = Projection(
     name="fund",
     tables={
@@ -44,6 +47,12 @@ projection = Projection(
             description TEXT NOT NULL, receipt_ref TEXT NOT NULL, recorded_by TEXT NOT NULL,
             recorded_at TEXT NOT NULL, decided_by TEXT, decided_at TEXT, decided_month TEXT, reason TEXT,
             position BIGINT NOT NULL)""",
+        # The running sums of `fund_lines` per fund ('' project) and per project, kept in the same transaction as
+        # each line: today's ledger reads one row per project instead of summing every line of the year.
+        "fund_totals": """CREATE TABLE IF NOT EXISTS fund_totals (
+            fund_id TEXT NOT NULL, project_id TEXT NOT NULL, budget BIGINT NOT NULL, allocated BIGINT NOT NULL,
+            committed BIGINT NOT NULL, pending BIGINT NOT NULL, paid BIGINT NOT NULL, events BIGINT NOT NULL,
+            closed INTEGER NOT NULL, PRIMARY KEY (fund_id, project_id))""",
         "fund_lines": """CREATE TABLE IF NOT EXISTS fund_lines (
             fund_id TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL, at TEXT NOT NULL,
             day TEXT NOT NULL, month TEXT NOT NULL, type TEXT NOT NULL, project_id TEXT, commitment_id TEXT,
@@ -65,6 +74,12 @@ projection = Projection(
         "CREATE INDEX IF NOT EXISTS fund_payments_by_fund ON fund_payments (fund_id, status)",
         "CREATE INDEX IF NOT EXISTS fund_requests_by_fund ON fund_requests (fund_id, status)",
         "CREATE INDEX IF NOT EXISTS fund_resolutions_by_community ON fund_resolutions (community_id, passed)",
+        # Views written before `fund_totals` existed: sum their lines once (a no-op when the totals are there).
+        f"INSERT INTO fund_totals (fund_id, project_id, budget, allocated, committed, pending, paid, events, closed) "
+        f"SELECT fund_id, project_id, {_TOTALS} FROM fund_lines "
+        f"WHERE project_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM fund_totals) GROUP BY fund_id, project_id "
+        f"UNION ALL SELECT fund_id, '', {_TOTALS} FROM fund_lines "
+        f"WHERE NOT EXISTS (SELECT 1 FROM fund_totals) GROUP BY fund_id",
     ],
 )
 
@@ -85,6 +100,16 @@ def _line(tx: Tx, e, ctx: Context, amount: int, project_id: str | None = None, c
         (str(e.originator_id), e.originator_version, ctx.position, _utc(e.at), day.isoformat(), day.isoformat()[:7],
          type(e).__name__, project_id, commitment_id, payment_id, amount, d["budget"], d["allocated"],
          d["committed"], d["pending"], d["paid"], str(e.by) if e.by else None, reason))
+    closed = 1 if type(e).__name__ == "Closed" else 0
+    for key in ("", project_id) if project_id else ("",):
+        tx.execute(
+            "INSERT INTO fund_totals (fund_id, project_id, budget, allocated, committed, pending, paid, events, closed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (fund_id, project_id) DO UPDATE SET "
+            "budget = fund_totals.budget + excluded.budget, allocated = fund_totals.allocated + excluded.allocated, "
+            "committed = fund_totals.committed + excluded.committed, pending = fund_totals.pending + excluded.pending, "
+            "paid = fund_totals.paid + excluded.paid, events = fund_totals.events + 1, "
+            "closed = CASE WHEN excluded.closed = 1 THEN 1 ELSE fund_totals.closed END",
+            (str(e.originator_id), key, d["budget"], d["allocated"], d["committed"], d["pending"], d["paid"], closed))
 
 
 @projection.on(Resolution.Adopted)
@@ -305,19 +330,23 @@ def ledger(db: Database, community_id: str, year: int, as_of: str | None = None)
     fund = fund_row(db, community_id, year)
     if fund is None:
         return None
-    cut, params = ("AND day <= ?", (as_of,)) if as_of else ("", ())
     with db.read() as tx:
-        totals = tx.one(f"SELECT {_SUMS}, COUNT(*) AS events FROM fund_lines WHERE fund_id = ? {cut}",
-                        (fund["id"], *params))
-        per_project = {r["project_id"]: r for r in tx.all(
-            f"SELECT project_id, {_SUMS} FROM fund_lines WHERE fund_id = ? AND project_id IS NOT NULL {cut} "
-            "GROUP BY project_id", (fund["id"], *params))}
+        if as_of:   # a day gone by: the sums of the lines up to it
+            totals = tx.one(f"SELECT {_SUMS}, COUNT(*) AS events FROM fund_lines WHERE fund_id = ? AND day <= ?",
+                            (fund["id"], as_of))
+            per_project = {r["project_id"]: r for r in tx.all(
+                f"SELECT project_id, {_SUMS} FROM fund_lines WHERE fund_id = ? AND project_id IS NOT NULL "
+                "AND day <= ? GROUP BY project_id", (fund["id"], as_of))}
+            closed = tx.scalar("SELECT COUNT(*) AS n FROM fund_lines WHERE fund_id = ? AND type = 'Closed' "
+                               "AND day <= ?", (fund["id"], as_of))
+        else:       # today: the running sums
+            sums = {r["project_id"]: r for r in tx.all("SELECT * FROM fund_totals WHERE fund_id = ?", (fund["id"],))}
+            totals = sums.pop("", None) or {"events": 0, "closed": 0}
+            per_project, closed = sums, totals["closed"]
         projects = tx.all("SELECT * FROM fund_projects WHERE fund_id = ? ORDER BY position", (fund["id"],))
-        closed = tx.one(f"SELECT COUNT(*) AS n FROM fund_lines WHERE fund_id = ? AND type = 'Closed' {cut}",
-                        (fund["id"], *params))
     rows = [{**p, **_figures(per_project[p["id"]])} for p in projects if p["id"] in per_project]
     return {"fund": fund, "totals": _figures(totals), "events": totals["events"], "projects": rows,
-            "closed": bool(closed["n"]), "as_of": as_of}
+            "closed": bool(closed), "as_of": as_of}
 
 
 def lines(db: Database, fund_id: str, figure: str | None = None, project_id: str | None = None,

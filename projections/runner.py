@@ -18,6 +18,7 @@ from projections.db import Database, unavailable
 
 log = logging.getLogger("linli.projections")
 
+REBUILD_BATCH = 5000   # events per views transaction while rebuilding (the live runner takes what is new)
 RETRY_SECONDS = 30.0   # how long catch_up keeps trying through a lost connection or a locked database
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 
@@ -65,13 +66,15 @@ class Runner:
                 projection.create(tx)
         if max(self.positions().values(), default=0) > self.head():
             log.warning("views are ahead of the event store; rebuilding them from zero")
-            self.rebuild()
+            self.rebuild(everything=True)
 
-    def drop(self) -> None:
-        """Drop every view table and its tracking row."""
+    def drop(self, everything: bool = True) -> None:
+        """Drop every view table and its tracking row (but the kept ones', unless `everything`)."""
         with self.db.transaction() as tx:
             tx.execute(TRACKING_DDL)
             for projection in self.projections:
+                if projection.kept and not everything:
+                    continue
                 projection.drop(tx)
                 tx.execute("DELETE FROM view_tracking WHERE name = ?", (projection.name,))
         with self._waiting_lock:
@@ -198,13 +201,18 @@ class Runner:
         self._wake.set()
         return reached.wait(max(0.0, deadline - time.monotonic())) or self.position() >= position
 
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Drop the views and replay every event from the start."""
+    def rebuild(self, progress: Callable[[int, int], None] | None = None, everything: bool = False) -> int:
+        """Drop the views and replay every event from the start (the kept read models too, with `everything`)."""
         with self._lock:
             self.failure = None
-            self.drop()
+            self.drop(everything)
             self.setup()
-        return self.catch_up(progress=progress)
+        batch_size, self.batch_size = self.batch_size, max(self.batch_size, REBUILD_BATCH)
+        try:
+            with self.db.bulk():
+                return self.catch_up(progress=progress)
+        finally:
+            self.batch_size = batch_size
 
     # --- background -----------------------------------------------------------------------
     def start(self, interval: float = 0.5) -> None:

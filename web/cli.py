@@ -94,7 +94,7 @@ def restore_store(settings: Settings, folder: Path, keys_folder: Path, force: bo
     try:
         check_store(svc)
         started = time.monotonic()
-        count = svc.runner.rebuild(progress=lambda done, total: progress_bar(done, total, started))
+        count = svc.runner.rebuild(progress=lambda done, total: progress_bar(done, total, started), everything=True)
         sys.stderr.write("\n")
         print(f"restored {count} events into {data}; views rebuilt in {time.monotonic() - started:.2f}s")
     finally:
@@ -223,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     sub.add_parser("project", help="run the projection runner as its own process (PostgreSQL deployments)")
-    sub.add_parser("rebuild", help="drop the views and replay every event, with a progress bar")
+    rebuild = sub.add_parser("rebuild", help="drop the views and replay every event, with a progress bar")
+    rebuild.add_argument("--chain", action="store_true",
+                         help="also recompute the hash chain from the store as it is now (it is kept otherwise)")
     demo = sub.add_parser("demo", help="seed the demo community if the store is empty")
     demo.add_argument("--activity", action="store_true",
                       help="also a past roundtable, its resolution paid from the fund, an upcoming meeting and action day")
@@ -306,9 +308,11 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
         if args.command == "rebuild":
             started = time.monotonic()
-            count = svc.runner.rebuild(progress=lambda done, total: progress_bar(done, total, started))
+            count = svc.runner.rebuild(progress=lambda done, total: progress_bar(done, total, started),
+                                       everything=args.chain)
             sys.stderr.write("\n")
-            print(f"rebuilt views from {count} events in {time.monotonic() - started:.2f}s")
+            print(f"rebuilt views from {count} events in {time.monotonic() - started:.2f}s"
+                  + ("" if args.chain else " (the hash chain kept as it was; --chain recomputes it)"))
         elif args.command == "demo":
             from web.demo import seed_demo
             if not seed_demo(svc, activity=args.activity):

@@ -113,7 +113,7 @@ def test_a_chain_rebuilt_over_a_changed_store_is_caught_by_the_retally_and_a_pub
     data, history, stamp = recorded
     copy = copy_store(data, tmp_path / "copy")
     bad = tamper(copy / "events.sqlite3", "vote")
-    assert run_cli("rebuild", env=env_for(copy))[0] == 0        # the chain is now computed over the changed store
+    assert run_cli("rebuild", "--chain", env=env_for(copy))[0] == 0   # the chain recomputed over the changed store
     out = tmp_path / "record.jsonl"
     export(copy, history, out)
     code, text = both_verifiers(copy, out)[1]
@@ -121,6 +121,16 @@ def test_a_chain_rebuilt_over_a_changed_store_is_caught_by_the_retally_and_a_pub
     code, text = both_verifiers(copy, out, stamp.expect)[1]
     assert code == 1 and "rewritten after it was published" in text
     assert bad < stamp.position
+
+
+def test_a_plain_rebuild_keeps_the_chain_so_a_changed_store_is_still_named(recorded, tmp_path):
+    data, history, _ = recorded
+    copy = copy_store(data, tmp_path / "copy")
+    bad = tamper(copy / "events.sqlite3", "amount")
+    code, said, _ = run_cli("rebuild", env=env_for(copy))   # the views follow the store; the chain stays as it was
+    assert code == 0 and "hash chain kept" in said
+    code, said, _ = run_cli("verify", "--store", env=env_for(copy))
+    assert code == 1 and f"FAIL at position {bad}:" in said
 
 
 def test_verify_refuses_a_file_that_is_no_export_and_a_malformed_expectation(tmp_path):
