@@ -42,7 +42,13 @@ def system_clock() -> datetime:
 
 
 class _Contended(Exception):
-    """Another command in this process holds an aggregate this one needs next: let go of all and start again."""
+    """Another command in this process holds an aggregate this one needs next: let go of all and start again,
+    this time taking every lock the failed run needed first, in one order shared by all such retries (two
+    commands that cross would otherwise meet again and again, each holding what the other waits for)."""
+
+    def __init__(self, needed: list[UUID]) -> None:
+        super().__init__()
+        self.needed = needed
 
 
 @dataclass
@@ -102,17 +108,18 @@ class Linli(Application):
         digest = self._command_digest(use_case, command_id, actor, binding) if command_id is not None else None
         marker_id = ProcessedCommand.id_for(use_case, digest) if digest is not None else None
         self._saved.position = None
+        needed: list[UUID] = []
         for attempt in range(self.max_attempts):
             if marker_id is not None:
                 done = self._processed(marker_id)
                 if done is not None:
                     return replay(done.result) if replay else done.result
-            with self._unit_of_work() as work:
+            with self._unit_of_work(needed) as work:
                 try:
                     result, aggregates = action()
-                except _Contended:
+                except _Contended as e:
                     self.outcomes["contended"] += 1
-                    time.sleep(MORE_LOCK_WAIT * random.random())
+                    needed = e.needed
                     continue
                 except DomainError as e:
                     # A twin of this command may have committed since we looked: then answer as it did.
@@ -142,7 +149,7 @@ class Linli(Application):
         raise BusyError()
 
     @contextmanager
-    def _unit_of_work(self) -> Iterator[_Work]:
+    def _unit_of_work(self, needed: list[UUID] = ()) -> Iterator[_Work]:
         """The aggregates one command loads are locked for it (in this process) and taken from the cache as they
         are, without a copy; unless the command saves them, they leave the cache (the next get rebuilds them
         from the store), so a refused or conflicting command never leaves state behind that the store lacks.
@@ -151,6 +158,10 @@ class Linli(Application):
         work, outer = _Work(), getattr(self._work, "current", None)
         self._work.current = work
         try:
+            for stripe in sorted({self._stripe_index(i) for i in needed}):   # a retry: all at once, in order
+                if not self._stripes[stripe].acquire(timeout=FIRST_LOCK_WAIT):
+                    raise BusyError()
+                work.locks.append(self._stripes[stripe])
             yield work
         finally:
             self._work.current = outer
@@ -265,7 +276,7 @@ class Linli(Application):
             stripe = self._stripe(aggregate_id)
             if not stripe.acquire(timeout=MORE_LOCK_WAIT if work.locks else FIRST_LOCK_WAIT):
                 if work.locks:
-                    raise _Contended()
+                    raise _Contended([*work.loaded, aggregate_id])
                 raise BusyError()
             work.locks.append(stripe)
             aggregate = work.loaded[aggregate_id] = self._get(aggregate_id, copy=False)
@@ -275,7 +286,11 @@ class Linli(Application):
         return aggregate if isinstance(aggregate, cls) else None
 
     def _stripe(self, aggregate_id: UUID) -> threading.RLock:
-        return self._stripes[hash(aggregate_id) % LOCK_STRIPES]
+        return self._stripes[self._stripe_index(aggregate_id)]
+
+    @staticmethod
+    def _stripe_index(aggregate_id: UUID) -> int:
+        return hash(aggregate_id) % LOCK_STRIPES
 
     def _get(self, aggregate_id: UUID, *, copy: bool) -> Aggregate | None:
         try:
