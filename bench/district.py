@@ -147,10 +147,10 @@ class Manifest:
 
 
 def domain_fingerprint() -> str:
-    """A digest of the domain's source: a cached store written by other domain code says so (it may lack events
-    the code would now write)."""
+    """A digest of the domain's source and of this generator: a cached store written by other code says so (it may
+    lack events the code would now write)."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "domain").rglob("*.py")):
+    for path in [*sorted((ROOT / "domain").rglob("*.py")), Path(__file__)]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -403,7 +403,7 @@ class District:
         yield starts + timedelta(minutes=20)
         tallies, passed = {}, []
         for n, item in enumerate(items):
-            motion = rt.open_motion(c.worker, meeting, item, command_id=self.cid())
+            motion = rt.open_motion(c.worker, meeting, item, command_id=self.cid(), amount="30000")   # what a project gets
             for a in attendees:
                 choice = "for" if n == 0 else rng.choices(("for", "against", "abstain"), (6, 3, 1))[0]
                 rt.cast_vote(a, meeting, motion, choice, command_id=self.cid())

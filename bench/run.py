@@ -232,7 +232,7 @@ def use_case_trial(svc: Services, n: int, password_hash: str, latencies: list[fl
     rt.open_meeting(worker, meeting, command_id=uuid4().hex)
     for r in residents:
         rt.check_in(worker, meeting, r, command_id=uuid4().hex)
-    motion = rt.open_motion(worker, meeting, item, command_id=uuid4().hex)
+    motion = rt.open_motion(worker, meeting, item, command_id=uuid4().hex, amount="150000")
     aggregate = rt.meeting(meeting)
     rate = timed(svc, (lambda r=r: rt.cast_vote(r, meeting, motion, "for", command_id=uuid4().hex)
                        for r in residents), latencies)

@@ -145,6 +145,18 @@ def place(db: Database, place_id: str, kind: str | None = None) -> Place | None:
     return _place(row)
 
 
+def with_places_above(db: Database, place_id: str) -> list[str]:
+    """A place's id with those of the places above it (a community's street and district)."""
+    row = db.one("SELECT id, street_id, district_id FROM dir_places WHERE id = ?", (str(place_id),))
+    return [p for p in (row["id"], row["street_id"], row["district_id"]) if p] if row else [str(place_id)]
+
+
+def places_below(db: Database, place_id: str) -> list[str]:
+    """The ids of the streets and communities under a street or a district (none under a community)."""
+    return [r["id"] for r in db.all("SELECT id FROM dir_places WHERE street_id = ? OR district_id = ? ORDER BY id",
+                                    (str(place_id), str(place_id)))]
+
+
 def communities(db: Database, street_id: str | None = None) -> list[Place]:
     """Every community (of one street, when given) with its street's name, by street then name."""
     where, params = ("AND c.street_id = ? ", (street_id,)) if street_id else ("", ())

@@ -106,13 +106,8 @@ class Stored:
 
 def stored(app: Any, notification: Any) -> Stored:
     """A notification as stored: the state's JSON after undoing the store's own cipher and compressor, if any."""
-    data = notification.state
-    if app.mapper.cipher is not None:
-        data = app.mapper.cipher.decrypt(data)
-    if app.mapper.compressor is not None:
-        data = app.mapper.compressor.decompress(data)
     return Stored(notification.id, chain.canonical_id(notification.originator_id), notification.originator_version,
-                  notification.topic, json.loads(data))
+                  notification.topic, _stored_state(app, notification.state))
 
 
 def read_store(app: Any, start: int, stop: int | None, limit: int = WINDOW) -> list[Stored]:
@@ -232,6 +227,78 @@ def stamp_of_aggregate(db: Database, aggregate_id: str) -> Stamp | None:
     row = db.one("SELECT position, place_id, place_digest FROM chain_links WHERE aggregate_id = ? "
                  "ORDER BY version DESC LIMIT 1", (str(aggregate_id),))
     return Stamp(row["place_id"], row["position"], row["place_digest"]) if row and row["place_id"] else None
+
+
+def stamp_of_latest(db: Database, aggregate_id: str, event_type: str) -> Stamp | None:
+    """The chain of an aggregate's place right after its latest event of one type (the minutes a meeting published
+    last): what a part of a page drawn from that event follows from."""
+    row = db.one("SELECT c.position, c.place_id, c.place_digest FROM chain_links c JOIN audit_log a "
+                 "ON a.position = c.position WHERE c.aggregate_id = ? AND a.event_type = ? "
+                 "ORDER BY c.position DESC LIMIT 1", (str(aggregate_id), event_type))
+    return Stamp(row["place_id"], row["position"], row["place_digest"]) if row and row["place_id"] else None
+
+
+BEHIND_LIMIT = 500   # events a drill-down lists at most
+
+
+def events_behind(app: Any, db: Database, place_ids: list[str], names: list[str], *, aggregates: list[str] = (),
+                  match: dict[str, str] | None = None, since: str | None = None, until: str | None = None,
+                  upto: int | None = None) -> list[dict]:
+    """The events of the places behind a figure, in log order: of the event types `names` (`Aggregate.Event`, only
+    those an export shows), of `aggregates` when given, recorded between the UTC times `since` and `until`, up to log
+    position `upto`, and whose shown fields equal `match` — each with what an export shows of it (`shown`), who acted
+    and the chain of its place right after it (`stamp`). At most `BEHIND_LIMIT`."""
+    names = [n for n in names if disclosure(n, {}) is not None]
+    if not names or not place_ids:
+        return []
+    where = [f"c.place_id IN ({', '.join('?' * len(place_ids))})",
+             f"(a.aggregate_type || '.' || a.event_type) IN ({', '.join('?' * len(names))})"]
+    params: list[Any] = [*place_ids, *names]
+    if aggregates:
+        where.append(f"a.aggregate_id IN ({', '.join('?' * len(aggregates))})")
+        params += list(aggregates)
+    for column, op, value in (("a.at", ">=", since), ("a.at", "<", until), ("a.position", "<=", upto)):
+        if value is not None:
+            where.append(f"{column} {op} ?")
+            params.append(value)
+    rows = db.all("SELECT a.position, a.at, a.aggregate_type, a.event_type, a.aggregate_id, a.actor_id, c.version, "
+                  "c.place_id, c.place_digest, p.name AS actor_name FROM audit_log a JOIN chain_links c "
+                  "ON c.position = a.position LEFT JOIN dir_people p ON p.id = a.actor_id "
+                  f"WHERE {' AND '.join(where)} ORDER BY a.position", tuple(params))
+    versions: dict[str, list[int]] = {}
+    for r in rows:
+        versions.setdefault(r["aggregate_id"], []).append(r["version"])
+    states: dict[tuple[str, int], dict] = {}
+    for aggregate_id, held in versions.items():
+        for e in app.recorder.select_events(aggregate_id, gt=min(held) - 1, lte=max(held)):
+            states[(aggregate_id, e.originator_version)] = _stored_state(app, e.state)
+    found = []
+    for r in rows:
+        state = states.get((r["aggregate_id"], r["version"]))
+        shown = disclosure(f"{r['aggregate_type']}.{r['event_type']}", state or {}) if state is not None else None
+        fields = {k: _plain(v) for k, v in shown[0].items()} if shown else {}
+        if any(str(fields.get(k)) != str(v) for k, v in (match or {}).items()):
+            continue
+        found.append({**r, "shown": fields, "stamp": Stamp(r["place_id"], r["position"], r["place_digest"])})
+        if len(found) >= BEHIND_LIMIT:
+            break
+    return found
+
+
+def _stored_state(app: Any, data: bytes) -> dict:
+    """A stored state's JSON, after undoing the store's own cipher and compressor, if any."""
+    if app.mapper.cipher is not None:
+        data = app.mapper.cipher.decrypt(data)
+    if app.mapper.compressor is not None:
+        data = app.mapper.compressor.decompress(data)
+    return json.loads(data)
+
+
+def _plain(value: Any) -> Any:
+    """A stored value as a page shows it: an id or a time as its text."""
+    if isinstance(value, dict) and value.keys() == {"_type_", "_data_"}:
+        return chain.canonical_id(value) if value["_type_"] == "uuid_hex" else value["_data_"]
+    return value
 
 
 def chained_to(db: Database) -> int:

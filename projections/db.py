@@ -258,3 +258,31 @@ class PostgresDatabase(Database):
 
     def close(self) -> None:
         self.pool.close()
+
+
+class MemoryDatabase(Database):
+    """Throw-away views in memory (SQLite): one connection, used by one thread at a time; gone once dropped."""
+
+    def __init__(self) -> None:
+        self._conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield Tx(self._conn.cursor(), postgres=False)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self._lock:
+            yield Tx(self._conn.cursor(), postgres=False)
+
+    def close(self) -> None:
+        self._conn.close()

@@ -67,6 +67,10 @@ projection = Projection(
         "fund_resolutions": """CREATE TABLE IF NOT EXISTS fund_resolutions (
             id TEXT PRIMARY KEY, community_id TEXT NOT NULL, title TEXT NOT NULL, passed INTEGER NOT NULL,
             adopted_at TEXT NOT NULL)""",
+        # The amount (and category) a resolution's motion stated, the most the fund may allocate under it; a
+        # resolution without a row states none (older ones too). A table of its own, so existing views need no rebuild.
+        "fund_authorised": """CREATE TABLE IF NOT EXISTS fund_authorised (
+            resolution_id TEXT PRIMARY KEY, amount BIGINT NOT NULL, category TEXT)""",
     },
     indexes=[
         "CREATE INDEX IF NOT EXISTS fund_funds_by_community ON fund_funds (community_id, year)",
@@ -117,6 +121,9 @@ def _resolution_adopted(tx: Tx, e, ctx: Context) -> None:
     tx.execute("INSERT INTO fund_resolutions (id, community_id, title, passed, adopted_at) VALUES (?, ?, ?, ?, ?) "
                "ON CONFLICT (id) DO NOTHING",
                (str(e.originator_id), str(e.community_id), e.title, 1 if e.passed else 0, _utc(e.at)))
+    if getattr(e, "amount", None) is not None:   # (stored before motions stated amounts: no field at all)
+        tx.execute("INSERT INTO fund_authorised (resolution_id, amount, category) VALUES (?, ?, ?) "
+                   "ON CONFLICT (resolution_id) DO NOTHING", (str(e.originator_id), e.amount, e.category))
 
 
 @projection.on(Fund.Opened)
@@ -552,6 +559,19 @@ def passed_resolutions(db: Database, community_id: str) -> list[dict]:
     """The community's passed resolutions, newest first: what money may be allocated against."""
     return db.all("SELECT id, title, adopted_at FROM fund_resolutions WHERE community_id = ? AND passed = 1 "
                   "ORDER BY adopted_at DESC", (str(community_id),))
+
+
+def resolution_money(db: Database, community_id: str) -> list[dict]:
+    """The community's passed resolutions, newest first, each with the amount (and category) its motion stated (None:
+    it authorises nothing), what the community's funds of every year allocated under it, and what is left."""
+    rows = db.all("SELECT r.id, r.title, r.adopted_at, a.amount AS authorised, a.category, "
+                  "(SELECT COALESCE(SUM(l.d_allocated), 0) FROM fund_lines l JOIN fund_projects pr "
+                  " ON pr.id = l.project_id WHERE pr.resolution_id = r.id AND l.d_allocated <> 0) AS allocated "
+                  "FROM fund_resolutions r LEFT JOIN fund_authorised a ON a.resolution_id = r.id "
+                  "WHERE r.community_id = ? AND r.passed = 1 ORDER BY r.adopted_at DESC", (str(community_id),))
+    return [{**r, "allocated": int(r["allocated"]),
+             "left": max(0, int(r["authorised"]) - int(r["allocated"])) if r["authorised"] is not None else 0}
+            for r in rows]
 
 
 def street_funds(db: Database, street_id: str, year: int) -> list[dict]:

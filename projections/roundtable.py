@@ -109,6 +109,10 @@ projection = Projection(
             stated_against INTEGER NOT NULL, stated_abstentions INTEGER NOT NULL, online INTEGER NOT NULL,
             worker INTEGER NOT NULL, proxy INTEGER NOT NULL, hands_for INTEGER, hands_against INTEGER,
             hands_abstentions INTEGER, hands_eligible INTEGER NOT NULL, PRIMARY KEY (meeting_id, motion_id))""",
+        # The money a motion states (issue 15): the most the fund may allocate under its resolution.
+        "rt_motion_money": """CREATE TABLE IF NOT EXISTS rt_motion_money (
+            meeting_id TEXT NOT NULL, motion_id TEXT NOT NULL, amount BIGINT NOT NULL, category TEXT,
+            PRIMARY KEY (meeting_id, motion_id))""",
         "rt_notices": """CREATE TABLE IF NOT EXISTS rt_notices (
             meeting_id TEXT NOT NULL, account_id TEXT NOT NULL, at TEXT NOT NULL, seen INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (meeting_id, account_id))""",
@@ -285,6 +289,9 @@ def _recount_attendance(tx: Tx, meeting_id: str) -> None:
 def _motion_opened(tx: Tx, e, ctx: Context) -> None:
     tx.execute("INSERT INTO rt_motions (meeting_id, motion_id, item_id, title, status, opened_at) "
                "VALUES (?, ?, ?, ?, 'open', ?)", (_m(e), e.motion_id, e.item_id, e.title, iso(e.at)))
+    if getattr(e, "amount", None) is not None:   # (stored before motions stated amounts: no field at all)
+        tx.execute("INSERT INTO rt_motion_money (meeting_id, motion_id, amount, category) VALUES (?, ?, ?, ?)",
+                   (_m(e), e.motion_id, e.amount, e.category))
     _touch(tx, e)
 
 
@@ -649,9 +656,11 @@ def present_ids(db: Database, meeting_id: str) -> set[str]:
 
 
 def motions(db: Database, meeting_id: str) -> list[dict]:
-    """Motions in order with the agenda item; tallies are present only on closed motions."""
-    return db.all("SELECT m.*, a.title AS item_title FROM rt_motions m LEFT JOIN rt_agenda a "
-                  "ON a.meeting_id = m.meeting_id AND a.item_id = m.item_id WHERE m.meeting_id = ? "
+    """Motions in order with the agenda item and the money each states (amount None: none); tallies are present only
+    on closed motions."""
+    return db.all("SELECT m.*, a.title AS item_title, mm.amount, mm.category FROM rt_motions m LEFT JOIN rt_agenda a "
+                  "ON a.meeting_id = m.meeting_id AND a.item_id = m.item_id LEFT JOIN rt_motion_money mm "
+                  "ON mm.meeting_id = m.meeting_id AND mm.motion_id = m.motion_id WHERE m.meeting_id = ? "
                   "ORDER BY m.opened_at, m.motion_id", (meeting_id,))
 
 
@@ -892,9 +901,10 @@ def meeting_resolutions(db: Database, meeting_id: str) -> list[dict]:
 
 
 def resolution(db: Database, resolution_id: str) -> dict | None:
-    """One resolution with its meeting's title."""
-    return db.one("SELECT r.*, m.title AS meeting_title, m.starts_at AS meeting_starts_at FROM rt_resolutions r "
-                  "LEFT JOIN rt_meetings m ON m.id = r.meeting_id WHERE r.id = ?", (resolution_id,))
+    """One resolution with its meeting's title and the money its motion stated (amount None: it authorises none)."""
+    return db.one("SELECT r.*, m.title AS meeting_title, m.starts_at AS meeting_starts_at, mm.amount, mm.category "
+                  "FROM rt_resolutions r LEFT JOIN rt_meetings m ON m.id = r.meeting_id LEFT JOIN rt_motion_money mm "
+                  "ON mm.meeting_id = r.meeting_id AND mm.motion_id = r.motion_id WHERE r.id = ?", (resolution_id,))
 
 
 def progress(db: Database, resolution_id: str) -> list[dict]:

@@ -122,7 +122,7 @@ def test_a_context_reaches_another_only_through_its_service_or_policies():
 
 
 WEB_INFRASTRUCTURE = ("web.http", "web.places", "web.exports", "web.localtime", "web.panels", "web.auth", "web.contexts",
-                      "web.passwords", "web.sessions")
+                      "web.passwords", "web.sessions", "web.asof")
 
 
 def module_imports(path: Path) -> set[str]:

@@ -8,7 +8,8 @@ nothing but Python 3.9 or newer. It
      Linli computed when each event was first recorded), and each digest given with --expect (one a page published);
   2. re-tallies every vote: each motion's closing tally, the resolution it became and the tallies the minutes state,
      from the votes cast on phones, recorded by workers, cast by proxy and counted by show of hands;
-  3. re-derives every fund balance (allocations, commitments, payments, refunds) and checks it never broke a rule;
+  3. re-derives every fund balance (allocations, commitments, payments, refunds) and checks it never broke a rule,
+     nor allocated more under a resolution (increases included, every year's fund together) than its motion stated;
   4. re-derives every certificate's hours from the check-ins, check-outs and corrections.
 
 It prints the first event that breaks anything (position, event, what broke) and exits with 1; a clean file gives a
@@ -255,7 +256,9 @@ class Ledgers:
 
     def __init__(self, resolutions):
         self.funds = {}
-        self.resolutions = resolutions   # resolution id → (community, passed), from the record
+        self.resolutions = resolutions   # resolution id → (community, passed, states an amount, amount), from the record
+        self.under = {}                  # resolution id → allocated under it, every year's fund together
+        self.resolution_of = {}          # project id → the resolution it was allocated under
 
     def apply(self, name, fund_id, s, position):
         kind = name.split(".", 1)[1]
@@ -295,7 +298,19 @@ class Ledgers:
         require(s["amount"] <= f["budget"] - f["allocated"], "allocates {} yuan, only {} yuan is unallocated",
                 yuan(s["amount"]), yuan(f["budget"] - f["allocated"]))
         f["projects"][s["project_id"]] = {"allocated": s["amount"], "committed": 0, "pending": 0, "paid": 0}
+        self.resolution_of[s["project_id"]] = s["resolution_id"]
         f["allocated"] += s["amount"]
+        self._authorised(s["resolution_id"], s["amount"])
+
+    def _authorised(self, resolution_id, amount):
+        """`amount` more under a resolution: within what its motion stated. A resolution adopted before motions stated
+        amounts carries no amount field at all and is not checked (its allocations were made under the old rule)."""
+        _, _, states, authorised = self.resolutions[resolution_id]
+        self.under[resolution_id] = self.under.get(resolution_id, 0) + amount
+        if states:
+            require(authorised is not None, "money allocated against a resolution that states no amount")
+            require(self.under[resolution_id] <= authorised, "allocates {} yuan in all under a resolution that "
+                    "authorised {} yuan", yuan(self.under[resolution_id]), yuan(authorised))
 
     @staticmethod
     def _ask(f, s, request_id, kind, subject):
@@ -327,6 +342,7 @@ class Ledgers:
                 yuan(s["amount"]), yuan(f["budget"] - f["allocated"]))
         p["allocated"] += s["amount"]
         f["allocated"] += s["amount"]
+        self._authorised(self.resolution_of[s["project_id"]], s["amount"])
 
     def _AllocationReduced(self, f, s):
         p = self._project(f, s["project_id"])
@@ -334,6 +350,7 @@ class Ledgers:
                 yuan(self.free(p)))
         p["allocated"] -= s["amount"]
         f["allocated"] -= s["amount"]
+        self.under[self.resolution_of[s["project_id"]]] -= s["amount"]
 
     def _Committed(self, f, s):
         p = self._project(f, s["project_id"])
@@ -608,7 +625,8 @@ class Verifier:
         s = decode(line["state"])
         aggregate = name.split(".")[0]
         if aggregate == "Resolution" and name.endswith(".Adopted"):
-            self.resolutions[line["id"]] = (s.get("community_id"), bool(s.get("passed")))
+            self.resolutions[line["id"]] = (s.get("community_id"), bool(s.get("passed")), "amount" in s,
+                                            s.get("amount"))
         if aggregate in ("Meeting", "Resolution"):
             self.tallies.apply(name, line["id"], s)
         elif aggregate == "Fund":
@@ -642,6 +660,17 @@ class Verifier:
                 # as of the export's position: the ledger was drawn from every event up to there
                 self.problem(max(f["last"], self.header.get("upto") or 0), "published ledger",
                              f"the {fund.get('year')} ledger publishes {wrong}")
+        for r in (self.header.get("published") or {}).get("resolutions", []):
+            allocated = self.ledgers.under.get(r.get("id"), 0)
+            if r.get("allocated") != allocated:
+                self.problem(self.header.get("upto") or self.last, "published ledger",
+                             f"the ledger publishes {yuan(r.get('allocated') or 0)} yuan allocated under resolution "
+                             f"{r.get('id')}, the events give {yuan(allocated)} yuan")
+            stated = self.resolutions.get(r.get("id"), (None, None, False, None))[3]
+            if r.get("authorised") != stated:
+                self.problem(self.header.get("upto") or self.last, "published ledger",
+                             f"the ledger publishes resolution {r.get('id')} as authorising "
+                             f"{r.get('authorised')} fen, its record states {stated}")
         for position, digest in expected:
             found = self.digests.get(position)
             if found is None:

@@ -25,11 +25,12 @@ from web import contexts, ops
 from web.auth import principal_for
 from web.http import current_csrf_token, current_gettext, current_url, is_htmx, new_command_id, render
 from web.i18n import LANGUAGES, load_catalogs
-from web.localtime import local_input, local_time
+from web.localtime import local_if_timestamp, local_input, local_time
 from web.logs import AccessLogMiddleware
 from web.security import SecurityMiddleware
 from web.codes import OneTimeCodes
 from web.ratelimit import Throttle
+from web.asof import History
 from web.replays import Replays
 from web.sessions import Sessions
 from web.startup import check_store
@@ -53,6 +54,7 @@ def templates_env() -> Environment:
     env.filters["yuan"] = format_fen
     env.filters["mask_phone"] = mask_phone
     env.filters["mask_name"] = mask_name
+    env.filters["beijing"] = local_if_timestamp
     env.globals.update(
         LANGUAGES=LANGUAGES, current_csrf_token=current_csrf_token, _=current_gettext, new_command_id=new_command_id,
         url=current_url, rules=SimpleNamespace(**contexts.policies()), people=people, community_tabs=community_tabs,
@@ -102,6 +104,7 @@ def create_app(env: Mapping[str, str] | None = None, services: Services | None =
     app.state.codes = OneTimeCodes(svc.views, svc.settings.secret, lambda: svc.app.clock())
     app.state.sms = sms_sender(svc)
     app.state.replays = Replays()
+    app.state.history = History(svc)
     app.state.metrics = ops.Metrics(svc)
     app.state.principal_for = lambda account_id: principal_for(svc.views, account_id)
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes,

@@ -151,7 +151,9 @@ def export_place(settings: Settings, place_id: str, out: Path | None) -> int:
                   "generated_at": datetime.now(timezone.utc).isoformat(), "upto": upto,
                   "head": chain.heads(views, place.id, upto),
                   "store_last_event": app.recorder.max_notification_id() or 0,
-                  "published": {"funds": published}}
+                  "published": {"funds": published, "resolutions": [
+                      {"id": r["id"], "authorised": r["authorised"], "allocated": r["allocated"]}
+                      for r in funds.resolution_money(views, place.id)]}}
         started, count = time.monotonic(), 0
         stream = open(out, "w", encoding="utf-8") if out else sys.stdout
         try:

@@ -121,7 +121,7 @@ def seed_demo_activity(svc: Services) -> None:
         for voter in voters:
             app.roundtable.check_in(worker, meeting, voter)
         app.clock = lambda: starts + timedelta(minutes=30)
-        motion = app.roundtable.open_motion(worker, meeting, item)
+        motion = app.roundtable.open_motion(worker, meeting, item, amount="12,000", category="elderly")
         for voter, choice in zip(voters, ("for", "for", "for", "abstain")):
             app.roundtable.cast_vote(voter, meeting, motion, choice)
         resolution = UUID(app.roundtable.close_motion(worker, meeting, motion)["resolution_id"])

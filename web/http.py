@@ -33,6 +33,7 @@ log = logging.getLogger("linli.web")
 SESSION_COOKIE = "linli_session"
 FLASH_COOKIE = "linli_flash"
 LANG_COOKIE = "linli_lang"
+ELDER_COOKIE = "linli_elder"   # elder mode (长辈版): a display preference, not personal data
 MAX_FIELDS = 200
 URLENCODED = "application/x-www-form-urlencoded"
 RETRY_AFTER_SECONDS = 5   # what a "busy, try again" answer suggests
@@ -88,6 +89,11 @@ def is_tls(request: Request) -> bool:
 def lang(request: Request) -> str:
     value = request.cookies.get(LANG_COOKIE, "zh")
     return value if value in ("zh", "en") else "zh"
+
+
+def elder(request: Request) -> bool:
+    """Whether the reader chose elder mode (长辈版: large type, large targets, one column)."""
+    return request.cookies.get(ELDER_COOKIE) == "1"
 
 
 def gettext_for(request: Request) -> Callable[..., str]:
@@ -175,7 +181,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     flash = getattr(request.state, "flash", None)
     html = templates.get_template(template).render(
         request=request, me=me(request), csrf_token=csrf,
-        lang=lang(request), flash=flash, _=_, gettext=_,
+        lang=lang(request), elder=elder(request), flash=flash, _=_, gettext=_,
         htmx=is_htmx(request), **context)
     response = HTMLResponse(html, status_code=status_code)
     if flash is not None:

@@ -1,5 +1,5 @@
 """What a context adds to pages it does not own: a card on the community overview, items in a person's schedule,
-notices on the home page, columns of the street's table. Each context's `pages.py` may define the hooks the
+notices on the home page, columns of the street's table, the main tasks on the home page in elder mode. Each context's `pages.py` may define the hooks the
 registry collects (`web.contexts.contributions`), so the accounts pages never import another context."""
 from __future__ import annotations
 
@@ -38,3 +38,13 @@ class Column:
     cells: Mapping[str, str]
     empty: str = ""                # shown (a msgid) for a community without a cell
     header_params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A main task one tap from the home page in elder mode (报名、表决、反映问题…): its label (a msgid), where it
+    goes, and its place among the others."""
+
+    label: str
+    url: str
+    order: int

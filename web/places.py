@@ -25,3 +25,8 @@ def street_or_404(request: Request) -> Place:
     if street is None:
         raise NotFoundError("找不到该街道")
     return street
+
+
+def place_by_id(request: Request, place_id: str) -> Place | None:
+    """A community, street or district by its id (None if there is none)."""
+    return directory.place(services(request).views, str(place_id))

@@ -24,25 +24,17 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.fund.policies import (APPROVED, ERASURE, INCREASE, INDIVIDUAL, MONEY_REQUESTS, OPEN, PENDING, REFUND,
-                                   REQUESTED, awaits_check, commitment_is_open, erasure_needs_check, holds_receipt,
-                                   is_maker, payee_is_erasable, payment_is_approvable, receipt_key, refundable,
-                                   request_is_open, resolution_in_year, year_is_over)
+from domain.fund.policies import (APPROVED, CATEGORIES, ERASURE, INCREASE, INDIVIDUAL, MONEY_REQUESTS, OPEN, PENDING,
+                                   REFUND, REQUESTED, awaits_check, category_follows, commitment_is_open,
+                                   erasure_needs_check, holds_receipt, is_maker, payee_is_erasable,
+                                   payment_is_approvable, receipt_key, refundable, request_is_open, resolution_in_year,
+                                   resolution_room, year_is_over)
 from domain.kernel.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from domain.kernel.ids import stable_id
 from domain.kernel.money import format_fen
 from domain.kernel.time import local_day, parse_date
 from domain.kernel.topics import moved
 
-CATEGORIES = {
-    "elderly": "养老",
-    "children": "儿童",
-    "environment": "环境",
-    "culture": "文化",
-    "safety": "安全",
-    "health": "健康",
-    "other": "其他",
-}
 PAYEE_KINDS = {"organisation": "单位", INDIVIDUAL: "个人"}
 
 RELEASED, CANCELLED = "released", "cancelled"          # and OPEN (policies)
@@ -80,6 +72,26 @@ class ResolutionNotPassedError(ConflictError):
     """Money may only be allocated against a roundtable resolution that passed."""
 
     message = "只能依据已通过的议事会决议分配资金"
+
+
+class NoAmountAuthorisedError(ConflictError):
+    """A resolution that states no amount authorises no money: its motion spent none, or it was adopted before motions
+    stated amounts (allocations made against it then stay valid; new ones and increases are refused)."""
+
+    message = "该决议没有写明金额，不能据此分配资金；用款须由议事会表决写明金额的动议"
+
+
+class ResolutionAmountExceededError(ConflictError):
+    """Allocations against one resolution (increases included, in every year's fund together) never exceed the amount
+    its motion stated."""
+
+    message = "超出决议批准的金额：该决议批准 {authorised} 元，尚可分配 {left} 元，本次需要 {amount} 元"
+
+
+class ResolutionCategoryError(ConflictError):
+    """A project's category is the one its resolution's motion stated."""
+
+    message = "该决议写明的资金类别为「{category}」，项目类别须与之一致"
 
 
 class MakerCheckerError(NotAllowedError):
@@ -252,6 +264,10 @@ class Fund(Aggregate):
         p = self.project(project_id)
         return p["allocated"] - p["committed"] - p["pending"] - p["paid"]
 
+    def allocated_under(self, resolution_id: UUID | str) -> int:
+        """What this fund's projects hold under one resolution (allocations, increases less reductions)."""
+        return sum(p["allocated"] for p in self.projects.values() if p["resolution_id"] == str(resolution_id))
+
     def project(self, project_id: UUID | str) -> dict:
         p = self.projects.get(str(project_id))
         if p is None:
@@ -335,17 +351,23 @@ class Fund(Aggregate):
 
     # --- allocations -----------------------------------------------------------------------
     def allocate(self, project_id: UUID, resolution_id: UUID, resolution_title: str, title: str,
-                 category: str, amount: int, by: UUID, at: datetime, *, adopted_on: date) -> None:
+                 category: str, amount: int, by: UUID, at: datetime, *, adopted_on: date, authorised: int | None,
+                 stated_category: str | None = None, elsewhere: int = 0) -> None:
         """Give part of the budget to a project that a passed resolution of this community authorised, adopted (in
-        China time, `adopted_on`) before the fund's year ended."""
+        China time, `adopted_on`) before the fund's year ended: never more than the amount its motion stated
+        (`authorised`, from the resolution's events) less what is allocated under it here and, `elsewhere`, in the
+        community's funds of other years; in the category it stated."""
         self._require_open()
         self._require_amount(amount)
         if not resolution_in_year(self.year, adopted_on):
             raise ResolutionAfterYearError(year=self.year, day=adopted_on.isoformat(), next=adopted_on.year)
         if category not in CATEGORIES:
             raise FundInputError("请选择项目类别")
+        if not category_follows(stated_category, category):
+            raise ResolutionCategoryError(category=CATEGORIES.get(stated_category, stated_category))
         if str(project_id) in self.projects:
             raise ConflictError("该项目已存在")
+        self._require_authorised(resolution_id, amount, authorised, elsewhere)
         if amount > self.unallocated:
             raise BudgetExceededError(available=format_fen(self.unallocated), amount=format_fen(amount))
         self._allocated(project_id=project_id, resolution_id=resolution_id, resolution_title=resolution_title,
@@ -360,13 +382,14 @@ class Fund(Aggregate):
         self.allocated += amount
 
     def request_increase(self, increase_id: UUID, project_id: UUID, amount: int, reason: str, by: UUID,
-                         at: datetime) -> None:
-        """A fund manager asks to add money to a project's allocation (with a reason); nothing moves until another
-        fund manager approves it."""
+                         at: datetime, *, authorised: int | None, elsewhere: int = 0) -> None:
+        """A fund manager asks to add money to a project's allocation (with a reason), within what its resolution
+        still authorises; nothing moves until another fund manager approves it."""
         self._require_open()
         self._require_amount(amount)
-        self.project(project_id)
+        project = self.project(project_id)
         self._require_new_request(increase_id, INCREASE, project_id)
+        self._require_authorised(project["resolution_id"], amount, authorised, elsewhere)
         if amount > self.unallocated:
             raise BudgetExceededError(available=format_fen(self.unallocated), amount=format_fen(amount))
         self._increase_requested(increase_id=increase_id, project_id=project_id, amount=amount, reason=reason, by=by,
@@ -377,10 +400,13 @@ class Fund(Aggregate):
                             at: datetime) -> None:
         self._requested(increase_id, INCREASE, str(project_id), None, amount, reason, by)
 
-    def approve_increase(self, increase_id: UUID, by: UUID, at: datetime) -> None:
-        """Another fund manager approves an increase: the unallocated budget is checked now, then it is allocated."""
+    def approve_increase(self, increase_id: UUID, by: UUID, at: datetime, *, authorised: int | None,
+                         elsewhere: int = 0) -> None:
+        """Another fund manager approves an increase: what the resolution still authorises and the unallocated budget
+        are checked now, then it is allocated."""
         self._require_open()
         r = self._waiting(increase_id, INCREASE, by)
+        self._require_authorised(self.projects[r["project_id"]]["resolution_id"], r["amount"], authorised, elsewhere)
         if r["amount"] > self.unallocated:
             raise BudgetExceededError(available=format_fen(self.unallocated), amount=format_fen(r["amount"]))
         self._allocation_increased(project_id=UUID(r["project_id"]), amount=r["amount"], reason=r["reason"], by=by,
@@ -691,6 +717,16 @@ class Fund(Aggregate):
         self.unspent = unspent
 
     # --- helpers ---------------------------------------------------------------------------
+    def _require_authorised(self, resolution_id: UUID | str, amount: int, authorised: int | None,
+                            elsewhere: int) -> None:
+        """`amount` more under the resolution stays within what its motion stated (`resolution_room`)."""
+        if authorised is None:
+            raise NoAmountAuthorisedError()
+        left = resolution_room(authorised, elsewhere + self.allocated_under(resolution_id))
+        if amount > left:
+            raise ResolutionAmountExceededError(authorised=format_fen(authorised), left=format_fen(left),
+                                                amount=format_fen(amount))
+
     def _require_open(self) -> None:
         if self.closed:
             raise FundClosedError()

@@ -20,6 +20,15 @@ INDIVIDUAL = "individual"                            # a payee who is a person (
 REQUESTED = "requested"                              # a request waiting for its checker (then approved or rejected)
 REFUND, INCREASE, ERASURE = "refund", "increase", "erasure"   # what a request asks for
 MONEY_REQUESTS = (REFUND, INCREASE)                  # requests that would move money once approved
+CATEGORIES = {                                       # what a project (and a motion that spends money) is for
+    "elderly": "养老",
+    "children": "儿童",
+    "environment": "环境",
+    "culture": "文化",
+    "safety": "安全",
+    "health": "健康",
+    "other": "其他",
+}
 
 
 def may_read_ledger(actor: Actor, community: InDistrict) -> bool:
@@ -152,6 +161,18 @@ def resolution_in_year(fund_year: int, adopted_on: date) -> bool:
     """A fund year's money follows the resolutions adopted up to its end: once the year is over, a later resolution
     is paid from a later year's fund, never added to a past year's."""
     return adopted_on.year <= fund_year
+
+
+def resolution_room(authorised: int | None, allocated_under: int) -> int:
+    """What a resolution still authorises: the amount its motion stated less everything allocated under it, in every
+    year's fund together (increases included, reductions given back). A resolution that states no amount — adopted
+    before motions stated one, or on a motion that spends no money — authorises nothing."""
+    return 0 if authorised is None else max(0, authorised - allocated_under)
+
+
+def category_follows(stated: str | None, category: str) -> bool:
+    """A project's category is the one its resolution's motion stated (any, when it stated none)."""
+    return stated is None or stated == category
 
 
 def year_is_over(year: int, today: date) -> bool:

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 from domain.fund.inputs import check_year
 from domain.fund.model import Fund, FundNotOpenError, FundYearOutOfReachError, ResolutionNotPassedError, parse_day
-from domain.fund.policies import may_manage_fund, payee_is_erasable, year_is_openable
+from domain.fund.policies import INCREASE, may_manage_fund, payee_is_erasable, year_is_openable
 from domain.kernel.errors import NotAllowedError, NotFoundError
 from domain.kernel.money import parse_fen
 from domain.kernel.text import clean_text
@@ -46,7 +46,9 @@ class FundService:
 
     def allocate(self, by: UUID, community_id: UUID, year: int, resolution_id: UUID, title: str,
                  category: str, amount: str | int, command_id: str | None = None) -> UUID:
-        """Allocate money to a project authorised by a passed resolution of the same community."""
+        """Allocate money to a project authorised by a passed resolution of the same community, within the amount (and
+        in the category) its motion stated: the Resolution's own events say how much, the funds of the community's
+        other years what they already hold under it."""
         year = check_year(year)
         self._require_fund_manager(by, community_id)
         title = clean_text(title, "项目名称", max_length=80)
@@ -61,7 +63,8 @@ class FundService:
         def action():
             fund = self.app.find(Fund, Fund.id_for(community_id, year)) or self._new_fund(by, community_id, year)
             fund.allocate(project_id, resolution.id, resolution.title, title, category, fen, by, self.app.clock(),
-                          adopted_on=local_day(resolution.adopted_at))
+                          adopted_on=local_day(resolution.adopted_at), stated_category=resolution.category,
+                          **self._authority(community_id, year, resolution))
             return project_id, [fund]
         return self.app.execute("fund-allocate", command_id, action, actor=by)
 
@@ -72,15 +75,19 @@ class FundService:
         increase_id = uuid4()
 
         def change(fund: Fund, at) -> UUID:
-            fund.request_increase(increase_id, project_id, fen, reason, by, at)
+            fund.request_increase(increase_id, project_id, fen, reason, by, at,
+                                  **self._project_authority(fund, community_id, year, project_id))
             return increase_id
         return self._fund_change(by, community_id, year, "fund-increase", command_id, change)
 
     def approve_increase(self, by: UUID, community_id: UUID, year: int, increase_id: UUID,
                          command_id: str | None = None) -> None:
         """A fund manager other than the one who asked approves an increase: only now is it allocated."""
-        return self._fund_change(by, community_id, year, "fund-increase-approve", command_id,
-                                 lambda fund, at: fund.approve_increase(increase_id, by, at))
+        def change(fund: Fund, at) -> None:
+            asked = fund.requests.get(str(increase_id))
+            project_id = asked["project_id"] if asked and asked["kind"] == INCREASE else None
+            fund.approve_increase(increase_id, by, at, **self._project_authority(fund, community_id, year, project_id))
+        return self._fund_change(by, community_id, year, "fund-increase-approve", command_id, change)
 
     def reject_increase(self, by: UUID, community_id: UUID, year: int, increase_id: UUID, reason: str,
                         command_id: str | None = None) -> None:
@@ -253,6 +260,26 @@ class FundService:
             fund = functools.reduce(lambda state, e: e.mutate(state), self.app.repository.event_store.get(fund_id),
                                     None)
         return fund
+
+    def _authority(self, community_id: UUID, year: int, resolution: Any) -> dict:
+        """What a resolution authorises (`authorised`: the amount its motion stated, from its own events; None when it
+        stated none) and what the community's funds of other years already hold under it (`elsewhere`): those a
+        resolution can reach, from the year it was adopted to next year."""
+        elsewhere = 0
+        for other in range(local_day(resolution.adopted_at).year, local_day(self.app.clock()).year + 2):
+            fund = self.app.find(Fund, Fund.id_for(community_id, other)) if other != year else None
+            if fund is not None:
+                elsewhere += fund.allocated_under(resolution.id)
+        return {"authorised": resolution.amount, "elsewhere": elsewhere}
+
+    def _project_authority(self, fund: Fund, community_id: UUID, year: int, project_id: UUID | str | None) -> dict:
+        """`_authority` of the resolution a project of `fund` was allocated under (none for an unknown project: the
+        fund refuses it with its own error)."""
+        project = fund.projects.get(str(project_id)) if project_id is not None else None
+        if project is None:
+            return {"authorised": None}
+        resolution = self.app.roundtable.resolution(UUID(project["resolution_id"]))
+        return self._authority(community_id, year, resolution)
 
     def _new_fund(self, by: UUID, community_id: UUID, year: int) -> Fund:
         self.app.accounts.community(community_id)

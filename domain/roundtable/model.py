@@ -657,9 +657,16 @@ class Meeting(Aggregate):
         return sum(1 for a in self.present if a in self.roll)
 
     # --- motions and votes ----------------------------------------------------------------
-    def open_motion(self, item_id: str, title: str, by: UUID, at: datetime) -> str:
-        """The worker puts an agenda item to the vote; one motion open at a time. Returns the motion id."""
+    def open_motion(self, item_id: str, title: str, by: UUID, at: datetime, amount: int | None = None,
+                    category: str | None = None) -> str:
+        """The worker puts an agenda item to the vote; one motion open at a time. A motion that spends money states
+        the amount (fen) and may state the fund category; its resolution authorises that much and no more, one
+        without an amount authorises no money. Returns the motion id."""
         self._require(OPEN, "会议开始后才能发起表决")
+        if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0):
+            raise InvalidInputError("金额必须大于 0")
+        if category is not None and amount is None:
+            raise InvalidInputError("写明资金类别的动议须同时写明金额")
         item = self._item(item_id)
         if item["status"] != "accepted":
             raise MotionError("只能对已列入议程的议题发起表决")
@@ -668,13 +675,15 @@ class Meeting(Aggregate):
         if not votable([str(item_id)], self.motions.values()):
             raise MotionError("该议题已经表决过")
         motion_id = str(len(self.motions) + 1)
-        self._motion_opened(motion_id=motion_id, item_id=str(item_id), title=title or item["title"], by=by, at=at)
+        self._motion_opened(motion_id=motion_id, item_id=str(item_id), title=title or item["title"], by=by, at=at,
+                            amount=amount, category=category)
         return motion_id
 
     @event("MotionOpened")
-    def _motion_opened(self, motion_id: str, item_id: str, title: str, by: UUID, at: datetime) -> None:
+    def _motion_opened(self, motion_id: str, item_id: str, title: str, by: UUID, at: datetime,
+                       amount: int | None = None, category: str | None = None) -> None:
         self.motions[motion_id] = {"item_id": item_id, "title": title, "status": "open", "votes": {},
-                                   "outcome": "", "tally": {}}
+                                   "outcome": "", "tally": {}, "amount": amount, "category": category}
 
     def _check_vote(self, motion_id: str, voter: UUID | str, choice: str) -> dict:
         """What every channel checks for one resident's vote: the motion open, a choice, no vote yet by any channel
@@ -883,7 +892,9 @@ class AlreadyRatedError(ConflictError):
 
 
 class Resolution(Aggregate):
-    """A motion's outcome, kept as its own aggregate so that other contexts (the fund) can refer to it."""
+    """A motion's outcome, kept as its own aggregate so that other contexts (the fund) can refer to it: with the
+    amount (fen) and fund category the motion stated, the most the fund may allocate under it. A resolution adopted
+    before motions stated amounts has none (`amount` None), like one whose motion spent no money."""
 
     @staticmethod
     def id_for(meeting_id: UUID, motion_id: UUID | str) -> UUID:
@@ -892,13 +903,13 @@ class Resolution(Aggregate):
     @classmethod
     def create_id(cls, meeting_id: UUID, motion_id: str, community_id: UUID, title: str,
                   passed: bool, votes_for: int, votes_against: int, abstentions: int,
-                  at: datetime) -> UUID:
+                  at: datetime, amount: int | None = None, category: str | None = None) -> UUID:
         return cls.id_for(meeting_id, motion_id)
 
     @event("Adopted")
     def __init__(self, meeting_id: UUID, motion_id: str, community_id: UUID, title: str,
                  passed: bool, votes_for: int, votes_against: int, abstentions: int,
-                 at: datetime) -> None:
+                 at: datetime, amount: int | None = None, category: str | None = None) -> None:
         self.meeting_id = meeting_id
         self.motion_id = motion_id
         self.community_id = community_id
@@ -908,6 +919,8 @@ class Resolution(Aggregate):
         self.votes_against = votes_against
         self.abstentions = abstentions
         self.adopted_at = at
+        self.amount = amount
+        self.category = category
         self.owner = ""
         self.follow_up_status = PLANNED
         self.progress_notes = 0

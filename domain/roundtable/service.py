@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.fund.policies import CATEGORIES
 from domain.kernel.actor import Actor
-from domain.kernel.errors import NotAllowedError, NotFoundError
+from domain.kernel.errors import InvalidInputError, NotAllowedError, NotFoundError
+from domain.kernel.money import parse_fen
 from domain.kernel.people import InDistrict
 from domain.kernel.text import clean_text
 from domain.kernel.time import local_date, parse_date
@@ -237,12 +239,18 @@ class RoundtableService:
 
     # --- motions and votes ---------------------------------------------------------------
     def open_motion(self, worker_id: UUID, meeting_id: UUID, item_id: str, title: str = "",
-                    command_id: str | None = None) -> str:
-        """The worker puts an agenda item to the vote; returns the motion id."""
+                    command_id: str | None = None, amount: str | int | None = None,
+                    category: str | None = None) -> str:
+        """The worker puts an agenda item to the vote; a motion that spends money states the amount (yuan as typed,
+        or fen) and may state the fund category. Returns the motion id."""
         title = clean_text(title, "表决事项", max_length=120, required=False)
+        fen = parse_fen(amount) if amount is not None and str(amount).strip() else None
+        category = category or None
+        if category is not None and category not in CATEGORIES:
+            raise InvalidInputError("请选择资金类别")
         return self._meeting_action(
             "rt-open-motion", command_id, meeting_id, self._by(may_run_meetings, worker_id),
-            lambda m: m.open_motion(str(item_id), title, worker_id, self.app.clock()))
+            lambda m: m.open_motion(str(item_id), title, worker_id, self.app.clock(), fen, category))
 
     def cast_vote(self, account_id: UUID, meeting_id: UUID, motion_id: str, choice: str,
                   command_id: str | None = None) -> str:
@@ -328,10 +336,12 @@ class RoundtableService:
             result = meeting.close_motion(str(motion_id), worker_id, at)
             resolution = None
             if result["outcome"] == PASSED:
+                motion = meeting.motions[str(motion_id)]
                 resolution = Resolution(
                     meeting_id=meeting.id, motion_id=str(motion_id), community_id=meeting.community_id,
-                    title=meeting.motions[str(motion_id)]["title"], passed=True, votes_for=result["votes_for"],
-                    votes_against=result["votes_against"], abstentions=result["abstentions"], at=at)
+                    title=motion["title"], passed=True, votes_for=result["votes_for"],
+                    votes_against=result["votes_against"], abstentions=result["abstentions"], at=at,
+                    amount=motion.get("amount"), category=motion.get("category"))
                 result["resolution_id"] = str(resolution.id)
             return result, [meeting, resolution]
         return self.app.execute("rt-close-motion", command_id, action, actor=worker_id)

@@ -25,11 +25,16 @@ def version(linli, aggregate_id):
 YEAR = 2026
 
 
-def make_resolution(app, community, title: str = "为高龄老人加装楼道扶手", passed: bool = True) -> UUID:
-    """A roundtable resolution saved directly (the roundtable context may not exist yet)."""
+GENEROUS = 100_000_000   # fen: a resolution that authorises more than any budget, for tests about other limits
+
+
+def make_resolution(app, community, title: str = "为高龄老人加装楼道扶手", passed: bool = True,
+                    amount: int | None = GENEROUS, category: str | None = None) -> UUID:
+    """A roundtable resolution saved directly (the roundtable context may not exist yet), authorising `amount` fen
+    (in `category`, when given)."""
     resolution = Resolution(meeting_id=uuid4(), motion_id=uuid4().hex, community_id=community, title=title,
                             passed=passed, votes_for=18 if passed else 3, votes_against=2 if passed else 15,
-                            abstentions=1, at=app.clock())
+                            abstentions=1, at=app.clock(), amount=amount, category=category)
     app.save(resolution)
     return resolution.id
 

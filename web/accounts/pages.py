@@ -2,24 +2,28 @@
 other contexts contribute through the registry (`web.contexts.contributions`), never by importing them."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
 
 from starlette.requests import Request
 
 from domain.accounts import policies
 from domain.kernel import roles
 from domain.kernel.people import is_staff
+from domain.kernel.time import SHANGHAI, parse_date
 from projections import accounts as directory
-from projections import audit
+from projections import audit, chain
 from projections.accounts import Place
 from web.contexts import contributions
-from web.http import Pager, me, services
-from web.panels import AgendaItem, Column, Panel
+from web.http import Pager, elder, me, parse_uuid, services
+from web.panels import AgendaItem, Column, Panel, Task
 
 
 @dataclass(frozen=True)
 class HomePage:
-    """The home page: a person's notices, schedule, communities and streets; every community for everyone."""
+    """The home page: a person's notices, schedule, communities and streets; every community for everyone; in elder
+    mode the main tasks first (`tasks` hooks, for the person's community)."""
 
     communities: list[Place]
     mine: list[dict] = field(default_factory=list)
@@ -27,6 +31,7 @@ class HomePage:
     notices: list[Panel] = field(default_factory=list)
     agenda: list[AgendaItem] = field(default_factory=list)
     streets: list[Place] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
 
 
 def home_page(request: Request) -> HomePage:
@@ -38,9 +43,12 @@ def home_page(request: Request) -> HomePage:
     mine = directory.residencies(db, principal.account_id)
     verified = [r["community_id"] for r in mine if r["status"] == roles.VERIFIED]
     agenda = [item for hook in contributions("agenda") for item in hook(request, verified)] if verified else []
+    tasks = [t for hook in contributions("tasks") for t in hook(request, verified[0])] \
+        if verified and elder(request) else []
     return HomePage(communities=communities, mine=mine, staff_of=[c for c in communities if is_staff(principal, c)],
                     notices=[n for hook in contributions("notices") for n in hook(request)],
-                    agenda=sorted(agenda, key=lambda i: i.starts_at)[:10], streets=overseen_streets(request))
+                    agenda=sorted(agenda, key=lambda i: i.starts_at)[:10], streets=overseen_streets(request),
+                    tasks=sorted(tasks, key=lambda t: t.order))
 
 
 def overseen_streets(request: Request) -> list[Place]:
@@ -140,3 +148,61 @@ def event_labels() -> dict[str, str]:
     for hook in contributions("audit_labels"):
         labels.update(hook())
     return labels
+
+
+# --- the events behind a figure ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RecordPage:
+    """The events behind a figure of a community's pages (a tally, hours, a ledger, a pool, an assessment): what an
+    export shows of each, and the chain's digest right after it. Who acted only for those who work for the place."""
+
+    rows: list[dict]
+    names: list[str]
+    since: str
+    until: str
+    staff: bool
+    limit: int
+
+
+def record_page(request: Request, place: Place) -> RecordPage:
+    """`?type=Aggregate.Event,…` of the place and the places above it, narrowed by `?of=` (aggregate ids),
+    `?match=field:value` (a shown field), `?from=`/`?to=` (days, Beijing time) and `?upto=` (a log position); lists
+    are comma-separated or repeated."""
+    q = request.query_params
+    names = [n for n in _listed(q, "type")[:20] if _EVENT_NAME.fullmatch(n)]
+    aggregates = [str(parse_uuid(a, "记录")) for a in _listed(q, "of")[:50]]
+    match = dict(m.split(":", 1) for m in _listed(q, "match")[:5] if ":" in m and len(m) <= 100)
+    since_day = parse_date(q.get("from"), "开始日期") if q.get("from") else None
+    until_day = parse_date(q.get("to"), "结束日期") if q.get("to") else None
+    raw_upto = q.get("upto", "")   # ASCII digits only ("²" is a digit to isdigit, not to int)
+    upto = int(raw_upto) if raw_upto.isascii() and raw_upto.isdigit() and len(raw_upto) < 16 else None
+    rows = chain.events_behind(
+        services(request).app, services(request).views, directory.with_places_above(services(request).views, place.id),
+        names, aggregates=aggregates, match=match, upto=upto,
+        since=_utc_start(since_day) if since_day else None,
+        until=_utc_start(date.fromordinal(until_day.toordinal() + 1)) if until_day else None)
+    rows = [{**r, "facts": _facts(r["shown"])} for r in rows]
+    return RecordPage(rows=rows, names=names, since=since_day.isoformat() if since_day else "",
+                      until=until_day.isoformat() if until_day else "", staff=is_staff(me(request), place),
+                      limit=chain.BEHIND_LIMIT)
+
+
+def _listed(query, name: str) -> list[str]:
+    """A query parameter's values, repeated or comma-separated."""
+    return [v.strip() for raw in query.getlist(name) for v in raw.split(",") if v.strip()]
+
+
+_EVENT_NAME = re.compile(r"[A-Z][A-Za-z]{1,40}\.[A-Z][A-Za-z]{1,60}")
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+UNSHOWN_FACTS = ("timestamp", "at", "originator_topic")
+
+
+def _facts(shown: dict) -> list[tuple[str, object]]:
+    """The fields of an event worth reading in a list (numbers, choices, short texts), not ids or times."""
+    return [(k, v) for k, v in shown.items() if k not in UNSHOWN_FACTS and isinstance(v, (int, str))
+            and not _ID.fullmatch(str(v)) and len(str(v)) <= 80]
+
+
+def _utc_start(day: date) -> str:
+    """The first instant of a day in Beijing, as the audit trail's UTC text."""
+    return datetime.combine(day, time(0), SHANGHAI).astimezone(timezone.utc).isoformat()

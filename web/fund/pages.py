@@ -17,6 +17,7 @@ from domain.kernel.money import format_fen, parse_fen
 from domain.kernel.privacy import ERASED
 from projections import chain as chain_views
 from projections import fund as views
+from web import asof
 from web.fund.charts import Chart, category_chart, monthly_chart
 from web.http import error_text, me, services
 from web.localtime import local_today
@@ -89,10 +90,20 @@ class LedgerPage:
     years: list[int]
     pending: list[dict]
     requests: list[dict]   # refunds, increases and erasures waiting for a checker (today's ledger only)
-    resolutions: list[dict]
+    resolutions: list[dict]   # passed resolutions: the amount each authorises, allocated under it (every year), left
     may_open: bool       # open the year (a fund manager; this year or next)
     manage: bool         # change money now: a fund manager, the year not closed, today's ledger (not "as of")
     may_close: bool      # close the year (a fund manager, once the year is over)
+
+    @property
+    def allocatable(self) -> list[dict]:
+        """The resolutions money may still be allocated under (the fund checks again, from their events)."""
+        return [r for r in self.resolutions if r["left"] > 0]
+
+    @property
+    def authorised(self) -> list[dict]:
+        """The resolutions the ledger accounts for: those stating an amount, and any with money allocated under it."""
+        return [r for r in self.resolutions if r["authorised"] is not None or r["allocated"]]
 
 
 def ledger_page(request: Request, community: Place, year: int) -> LedgerPage:
@@ -100,14 +111,15 @@ def ledger_page(request: Request, community: Place, year: int) -> LedgerPage:
     db, principal = services(request).views, me(request)
     as_of = as_of_param(request)
     ledger = views.ledger(db, community.id, year, as_of)
-    manage = ledger is not None and not as_of and policies.may_change_money(principal, community, ledger["closed"])
+    now = not as_of and asof.moment_of(request) is None   # today's ledger, not one as of a day or a moment
+    manage = ledger is not None and now and policies.may_change_money(principal, community, ledger["closed"])
     may_open = policies.may_manage_fund(principal, community) and policies.year_is_openable(year, local_today(request))
     return LedgerPage(
         community=community, year=year, as_of=as_of, ledger=ledger,
         years=sorted(set(views.years(db, community.id)) | {year, this_year(request)}, reverse=True),
-        pending=views.payments(db, ledger["fund"]["id"], policies.PENDING) if ledger and not as_of else [],
-        requests=views.requests(db, ledger["fund"]["id"], policies.REQUESTED) if ledger and not as_of else [],
-        resolutions=views.passed_resolutions(db, community.id),
+        pending=views.payments(db, ledger["fund"]["id"], policies.PENDING) if ledger and now else [],
+        requests=views.requests(db, ledger["fund"]["id"], policies.REQUESTED) if ledger and now else [],
+        resolutions=views.resolution_money(db, community.id),
         may_open=may_open, manage=manage,
         may_close=manage and policies.may_close_year(principal, community, year, local_today(request)))
 

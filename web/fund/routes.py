@@ -13,12 +13,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.fund import policies
+from web import asof
 from web.fund import exports, pages
 from web.http import Form, action, me, page, parse_uuid, render, require, respond, services, url_for
 from web.localtime import local_today
 from web.places import Place, community_or_404, street_or_404
 
 MANAGERS_ONLY = "只有本社区的资金管理员可以进行此操作"
+READ_MODELS = ("fund",)   # what the fund's pages as of a moment are drawn from
 
 
 def _render(request: Request, template: str, **context) -> Response:
@@ -72,21 +74,28 @@ def _refusal(request: Request, message: str) -> Response:
 # --- pages ---------------------------------------------------------------------------------------------
 @page(public=True)
 def index(request: Request) -> Response:
-    """The ledger for staff; everyone else sees the public disclosure."""
+    """The ledger for staff; everyone else sees the public disclosure. With `?as_of=` (a day, or a minute) as it
+    stood then; an `?as_of=` that is neither shows it now, as it always did."""
     community = community_or_404(request)
     year = pages.year_param(request)
-    if not policies.may_read_ledger(me(request), community):
-        return _render(request, "fund/disclosure.html", community=community,
-                       page=pages.disclosure_page(request, community, year))
-    return _render(request, "fund/index.html", community=community, page=pages.ledger_page(request, community, year))
+
+    def draw() -> Response:
+        if not policies.may_read_ledger(me(request), community):
+            return _render(request, "fund/disclosure.html", community=community,
+                           page=pages.disclosure_page(request, community, year))
+        return _render(request, "fund/index.html", community=community,
+                       page=pages.ledger_page(request, community, year))
+    return asof.rendered(request, community, READ_MODELS, draw, strict=False)
 
 
 @page(public=True)
 def disclosure(request: Request) -> Response:
-    """公示: projects, the resolution behind each, payments by month and the charts; no login needed."""
+    """公示: projects, the resolution behind each, payments by month and the charts; no login needed. Now, or
+    (`?as_of=`) as it stood then."""
     community = community_or_404(request)
-    return _render(request, "fund/disclosure.html", community=community,
-                   page=pages.disclosure_page(request, community, pages.year_param(request)))
+    year = pages.year_param(request)
+    return asof.rendered(request, community, READ_MODELS, lambda: _render(
+        request, "fund/disclosure.html", community=community, page=pages.disclosure_page(request, community, year)))
 
 
 @page

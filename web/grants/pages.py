@@ -43,8 +43,12 @@ EVENT_NAMES = {
     "Application.Scored": "评审评分", "Application.ReportSubmitted": "提交项目报告",
     "Application.TeamErased": "删除团队成员信息",
 }
+# The events behind each figure of a pool (the `record` page's `?type=`, for those without the officials' lines).
+POOL_EVENTS = {"pool": "Call.Opened", "pending": "Call.AwardProposed,Call.AwardApproved,Call.AwardRejected,Call.AwardWithdrawn",
+               "awarded": "Call.AwardApproved,Call.MidtermFailed,Call.ClawbackRecorded",
+               "released": "Call.TrancheReleased", "clawed": "Call.MidtermFailed,Call.ClawbackRecorded"}
 # What every grants template names things by (msgids, translated in the templates).
-NAMES = {"figure_names": FIGURE_NAMES, "call_state_names": CALL_STATE_NAMES, "org_kinds": ORGANISATION_KINDS,
+NAMES = {"pool_events": POOL_EVENTS, "figure_names": FIGURE_NAMES, "call_state_names": CALL_STATE_NAMES, "org_kinds": ORGANISATION_KINDS,
          "org_status_names": ORGANISATION_STATUS_NAMES, "application_status_names": APPLICATION_STATUS_NAMES,
          "award_status_names": AWARD_STATUS_NAMES, "project_status_names": PROJECT_STATUS_NAMES,
          "milestone_names": MILESTONE_NAMES, "report_names": REPORT_NAMES,

@@ -17,9 +17,11 @@ from domain.grants.inputs import MAX_CRITERIA
 from domain.kernel.errors import NotFoundError
 from web.grants import exports, pages
 from web.http import Form, action, me, page, parse_uuid, render, require, respond, services, url_for
-from web.places import community_or_404
+from web import asof
+from web.places import community_or_404, place_by_id
 
 OFFICIALS_ONLY = "只有本次征集所在街道或区的工作人员可以进行此操作"
+READ_MODELS = ("grants",)   # what a call's page as of a moment is drawn from
 
 
 def _render(request: Request, template: str, **context) -> Response:
@@ -177,9 +179,13 @@ def call_open(request: Request, form: Form) -> Response:
 
 @page(public=True)
 def call(request: Request) -> Response:
-    """A call: terms, pool, and what the reader may do."""
-    row = pages.call_or_404(request, request.path_params["call_id"])
-    return _render(request, "grants/call.html", page=pages.call_page(request, row))
+    """A call: terms, pool, and what the reader may do; with `?as_of=` as it stood then (no actions)."""
+    row = pages.call_or_404(request, request.path_params["call_id"])   # one unknown now was never there
+
+    def draw() -> Response:
+        return _render(request, "grants/call.html", page=pages.call_page(
+            request, pages.call_or_404(request, request.path_params["call_id"])))
+    return asof.rendered(request, place_by_id(request, row["street_id"] or row["district_id"]), READ_MODELS, draw)
 
 
 @page(public=True)

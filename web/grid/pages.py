@@ -21,9 +21,9 @@ from domain.kernel.errors import NotFoundError
 from domain.kernel.text import mask_name
 from projections import grid as views
 from projections.grid import FIGURES, Figure
-from web.http import Pager, command, me, parse_uuid, render, services
+from web.http import Pager, command, me, parse_uuid, render, services, url_for
 from web.localtime import local_time, now
-from web.panels import Column, Panel
+from web.panels import Column, Panel, Task
 from web.places import Place
 
 FIGURE_NAMES = {"response": "响应率（按时受理）", "on_time": "按时办结率", "satisfaction": "满意率",
@@ -411,6 +411,11 @@ def overview_card(request: Request, community: Place) -> Panel:
     """The community's open requests and the public board."""
     counts = views.open_counts(services(request).views, [community.id], now(request))[community.id]
     return Panel("grid/_overview_card.html", {"community": community, "open": counts[0], "overdue": counts[1]})
+
+
+def tasks(request: Request, community_id: str) -> list[Task]:
+    """Report a problem to the community, one tap from home."""
+    return [Task("我要反映问题", url_for(request, "grid_new", community_id=community_id), 40)]
 
 
 def notices(request: Request) -> list[Panel]:

@@ -17,6 +17,7 @@ from domain.kernel.errors import NotFoundError
 from domain.party import policies
 from domain.party.inputs import mask_contact_phone
 from domain.party.service import ReportVerification
+from projections import chain as chain_views
 from projections import party as views
 from web.http import Pager, me, render, services, url_for
 from web.localtime import local_time, local_today, now
@@ -310,6 +311,13 @@ class ReportPage:
     details: dict
     latest: int
     verify_path: str
+    stamp: chain_views.Stamp | None = None   # the record this revision was drawn from: its issuance
+
+
+def report_stamp(request: Request, report: dict) -> chain_views.Stamp | None:
+    """The chain of the report's community right after this revision was issued (revision n is the report's
+    event n + 1, after its opening)."""
+    return chain_views.stamp_of_event(services(request).views, report["report_id"], int(report["revision"]) + 1)
 
 
 def report_page(request: Request, report: dict) -> ReportPage:
@@ -320,7 +328,8 @@ def report_page(request: Request, report: dict) -> ReportPage:
     readable = policies.is_active(stint.get("state"))
     return ReportPage(report=report, name=views.person_name(db, report["account_id"]) if readable else "",
                       details=stint if readable else {}, latest=views.latest_revision(db, report["report_id"]),
-                      verify_path=url_for(request, "party_verify", code=report["code"]))
+                      verify_path=url_for(request, "party_verify", code=report["code"]),
+                      stamp=report_stamp(request, report))
 
 
 @dataclass(frozen=True)
@@ -331,6 +340,7 @@ class VerifyPage:
     code: str = ""
     searched: bool = False
     busy: bool = False
+    stamp: chain_views.Stamp | None = None
 
 
 def verify_page(request: Request, code: str) -> VerifyPage | None:
@@ -340,7 +350,7 @@ def verify_page(request: Request, code: str) -> VerifyPage | None:
     result = svc.app.party.verify_report(UUID(row["report_id"]), code) if row else None
     if result is None or not result.found:
         return None
-    return VerifyPage(result=result, code=code, searched=True)
+    return VerifyPage(result=result, code=code, searched=True, stamp=report_stamp(request, row))
 
 
 # --- the street ---------------------------------------------------------------------------------------------------

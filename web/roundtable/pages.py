@@ -8,20 +8,20 @@ Contexts carry rows and facts only; the templates ask `rules.roundtable.*` (doma
 same functions the service and the meeting enforce, which buttons to show."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from starlette.requests import Request
 
 from domain.kernel.errors import NotFoundError
 from domain.roundtable import policies
 from domain.roundtable.inputs import TALLY_FIELDS, asks_for_digits, tally_field
+from projections import chain as chain_views
 from projections import roundtable as views
+from web import asof
 from web.http import Pager, is_tls, me, parse_uuid, services, url_for
 from web.localtime import local_time, now
-from web.panels import AgendaItem, Column, Panel
+from web.panels import AgendaItem, Column, Panel, Task
 from web.places import Place
 
 MODE_NAMES = {"in_person": "线下", "online": "线上", "hybrid": "线上线下结合"}
@@ -33,10 +33,12 @@ FOLLOW_UP_NAMES = {"planned": "计划中", "in_progress": "进行中", "done": "
 PROXY_KIND_NAMES = {"proxy": "委托投票", "household": "户代表"}
 CHANNEL_NAMES = {"online": "手机投票", "worker": "工作人员代录", "proxy": "委托投票"}
 SPEAKER_STATUS_NAMES = {"waiting": "等待发言", "speaking": "正在发言", "done": "已发言", "withdrawn": "已撤回"}
+# The events behind a motion's tally (the `record` page's `?type=`): every vote by every channel, the hands, the close.
+TALLY_EVENTS = "Meeting.VoteCast,Meeting.VoteRecorded,Meeting.ProxyVoteCast,Meeting.HandsCounted,Meeting.MotionClosed"
 # What every roundtable template names things by (msgids, translated in the templates).
 NAMES = dict(modes=MODE_NAMES, rules=RULE_NAMES, statuses=STATUS_NAMES, outcomes=OUTCOME_NAMES,
              choices=CHOICE_NAMES, follow_up=FOLLOW_UP_NAMES, proxy_kinds=PROXY_KIND_NAMES, channels=CHANNEL_NAMES,
-             speaker_statuses=SPEAKER_STATUS_NAMES, tally_fields=TALLY_FIELDS)
+             speaker_statuses=SPEAKER_STATUS_NAMES, tally_fields=TALLY_FIELDS, tally_events=TALLY_EVENTS)
 SCHEDULE_DEFAULTS = {"mode": "in_person", "capacity": "30", "voting_rule": "simple", "quorum_percent": "50",
                      "proxy_limit": str(policies.DEFAULT_PROXY_LIMIT)}
 
@@ -222,6 +224,7 @@ class MeetingView:
     as_of: str | None = None
     room: Room = field(default_factory=Room)
     minutes_form: MinutesForm | None = None
+    minutes_stamp: chain_views.Stamp | None = None   # the record the published minutes follow from
 
     @property
     def live(self) -> bool:
@@ -266,14 +269,16 @@ def meeting_view(request: Request, community: Place, meeting: dict, db: views.Da
         attendance=views.attendance(db, mid) if worker else [],
         check_in=search, votable_items=[a for a in agenda["accepted"] if a["item_id"] in votable_ids],
         as_of=None if live else local_time(views.iso(moment)),
-        room=room_of(request, db, meeting, open_motion, worker), minutes_form=minutes)
+        room=room_of(request, db, meeting, open_motion, worker), minutes_form=minutes,
+        minutes_stamp=chain_views.stamp_of_latest(db, mid, "MinutesPublished") if meeting["minutes_revision"] else None)
 
 
 def current_meeting(request: Request, community: Place, meeting_id: str, minutes: MinutesForm | None = None
                     ) -> MeetingView:
-    """The meeting page from the live views."""
+    """The meeting page from the views (the live ones, or those as of `?as_of=`: then no actions)."""
     db = services(request).views
-    return meeting_view(request, community, views.meeting(db, meeting_id), db, minutes=minutes)
+    return meeting_view(request, community, views.meeting(db, meeting_id), db, asof.moment_of(request),
+                        minutes=minutes)
 
 
 def typed_minutes(request: Request, meeting_id: str, typed: dict[str, str], text: str,
@@ -332,16 +337,6 @@ def sign_in_sheet(request: Request, community: Place, meeting: dict) -> SignInSh
                                                                 frozen), frozen)
 
 
-def meeting_as_of(request: Request, community: Place, meeting_id: str, history: Iterable[Any], moment: datetime
-                  ) -> MeetingView:
-    """The meeting page as it stood at `moment`: the meeting's events up to then replayed into throw-away views."""
-    with views.as_of_database(history, moment, services(request).views) as then:
-        row = views.meeting(then, meeting_id)
-        if row is None:
-            raise NotFoundError("该时间点会议尚未安排")
-        return meeting_view(request, community, row, then, moment)
-
-
 # --- resolutions -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ResolutionsPage:
@@ -366,29 +361,20 @@ class ResolutionView:
     log: list[dict]
     my_rating: int | None = None
     as_of: str | None = None
+    stamp: chain_views.Stamp | None = None   # the record the page follows from: the resolution's latest event
 
     @property
     def live(self) -> bool:
         return self.as_of is None
 
 
-def resolution_view(request: Request, community: Place, row: dict, db: views.Database | None = None,
-                    moment: datetime | None = None) -> ResolutionView:
-    """Build the resolution page's context for `row` from `db` (default: the live views)."""
-    db = services(request).views if db is None else db
+def resolution_view(request: Request, community: Place, row: dict) -> ResolutionView:
+    """The resolution page's context for `row`, from the views (the live ones, or those as of `?as_of=`)."""
+    db, moment = services(request).views, asof.moment_of(request)
     return ResolutionView(community=community, resolution=row, log=views.progress(db, row["id"]),
                           my_rating=views.my_rating(db, row["id"], me(request).account_id),
-                          as_of=None if moment is None else local_time(views.iso(moment)))
-
-
-def resolution_as_of(request: Request, community: Place, resolution_id: str, history: Iterable[Any],
-                     moment: datetime) -> ResolutionView:
-    """The resolution page as it stood at `moment`, rebuilt from its meeting's events (which include its own)."""
-    with views.as_of_database(history, moment, services(request).views) as then:
-        row = views.resolution(then, resolution_id)
-        if row is None:
-            raise NotFoundError("该时间点决议尚未通过")
-        return resolution_view(request, community, row, then, moment)
+                          as_of=None if moment is None else local_time(views.iso(moment)),
+                          stamp=chain_views.stamp_of_aggregate(db, row["id"]))
 
 
 # --- hooks for other pages -------------------------------------------------------------------------
@@ -414,6 +400,23 @@ def agenda(request: Request, community_ids: list[str]) -> list[AgendaItem]:
                     url=url_for(request, "roundtable_meeting", community_id=community_id, meeting_id=m["id"]),
                     rescheduled=bool(views.reschedules(db, m["id"]))))
     return items
+
+
+def tasks(request: Request, community_id: str) -> list[Task]:
+    """Vote (a meeting with a motion open now) and register for the next meeting, one tap from home."""
+    db = services(request).views
+    upcoming = views.upcoming_meetings(db, community_id, now(request))
+    found = []
+    voting = next((m for m in upcoming if views.open_motion(db, m["id"])), None)
+    if voting is not None:
+        found.append(Task("去表决", url_for(request, "roundtable_meeting", community_id=community_id,
+                                            meeting_id=voting["id"]), 10))
+    if upcoming:
+        found.append(Task("报名参加议事会", url_for(request, "roundtable_meeting", community_id=community_id,
+                                                 meeting_id=upcoming[0]["id"]), 20))
+    else:
+        found.append(Task("议事会", url_for(request, "roundtable_index", community_id=community_id), 20))
+    return found
 
 
 def notices(request: Request) -> list[Panel]:

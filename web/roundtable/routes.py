@@ -7,7 +7,7 @@ screen's events in `live.py`, the iCalendar files in `calendar.py`, the notice's
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,9 +24,11 @@ from projections import roundtable as views
 from web.http import (Form, action, command, error_text, is_htmx, me, page, parse_uuid, redirect, render, require,
                       respond, services, url_for)
 from web.places import Place, community_or_404
+from web import asof
 from web.roundtable import calendar, live, pages, printing
 
 TAB = "roundtable"
+READ_MODELS = ("roundtable",)   # what the roundtable's pages as of a moment are drawn from
 SCHEDULE_FIELDS = ("title", "purpose", "starts_at", "ends_at", "place", "mode", "capacity", "registration_deadline",
                    "voting_rule", "quorum_percent", "proxy_limit")
 
@@ -37,12 +39,6 @@ def _me_id(request: Request) -> UUID:
 
 def _meeting_url(request: Request, community: Place, meeting_id: str) -> str:
     return url_for(request, "roundtable_meeting", community_id=community.id, meeting_id=meeting_id)
-
-
-def _as_of(request: Request) -> datetime | None:
-    """`?as_of=` typed in Shanghai time, or None for the page as it is now."""
-    text = request.query_params.get("as_of")
-    return parse_local_datetime(text, "查看时间") if text else None
 
 
 # --- the meeting page and its partial --------------------------------------------------------------
@@ -61,21 +57,23 @@ def _meeting_fragment(request: Request, community: Place, meeting_id: str) -> Ca
 
 
 def _on_meeting(request: Request, form: Form, use_case: Callable[..., Any], *args: Any,
-                done: str | Callable[[Any], str]) -> Response:
-    """`use_case(me, the meeting in the path, *args)`; 404 first unless the meeting is the community's."""
+                done: str | Callable[[Any], str], **kwargs: Any) -> Response:
+    """`use_case(me, the meeting in the path, *args, **kwargs)`; 404 first unless the meeting is the community's."""
     community = community_or_404(request)
     meeting_id = pages.meeting_or_404(request, community)["id"]
     return respond(request, form, use_case, _me_id(request), UUID(meeting_id), *args, done=done,
                    to=_meeting_url(request, community, meeting_id),
-                   fragment=_meeting_fragment(request, community, meeting_id))
+                   fragment=_meeting_fragment(request, community, meeting_id), **kwargs)
 
 
 # --- index, scheduling -----------------------------------------------------------------------------
 @page(public=True)
 def index(request: Request) -> Response:
+    """The community's meetings, now or (`?as_of=`) as they stood then."""
     community = community_or_404(request)
-    return render(request, "roundtable/index.html", community=community, tab=TAB, names=pages.NAMES,
-                  page=pages.index_page(request, community))
+    return asof.rendered(request, community, READ_MODELS, lambda: render(
+        request, "roundtable/index.html", community=community, tab=TAB, names=pages.NAMES,
+        page=pages.index_page(request, community)))
 
 
 def _schedule_form(request: Request, community: Place, values: dict, status_code: int = 200,
@@ -114,15 +112,14 @@ def schedule(request: Request, form: Form) -> Response:
 # --- the meeting page ------------------------------------------------------------------------------
 @page(public=True)
 def meeting_page(request: Request) -> Response:
-    """The meeting now, or with `?as_of=` as it stood then, rebuilt from its events."""
+    """The meeting now, or with `?as_of=` as it stood then, rebuilt from the events up to then."""
     community = community_or_404(request)
-    meeting_id = pages.meeting_or_404(request, community)["id"]
-    moment = _as_of(request)
-    if moment is None:
+    pages.meeting_or_404(request, community)   # a meeting unknown now was never there: no rebuild for it
+
+    def draw() -> Response:
+        meeting_id = pages.meeting_or_404(request, community)["id"]
         return _render_meeting(request, community, pages.current_meeting(request, community, meeting_id))
-    view = request.app.state.replays.view(request, ("meeting", meeting_id), moment, lambda: pages.meeting_as_of(
-        request, community, meeting_id, services(request).app.roundtable.meeting_history(UUID(meeting_id)), moment))
-    return _render_meeting(request, community, view)
+    return asof.rendered(request, community, READ_MODELS, draw)
 
 
 @page(public=True)
@@ -204,8 +201,10 @@ def reschedule(request: Request, form: Form) -> Response:
 
 @action
 def open_motion(request: Request, form: Form) -> Response:
+    """Put an agenda item to the vote; a motion that spends money states the amount (and the fund category)."""
     return _on_meeting(request, form, services(request).app.roundtable.open_motion, form.get("item_id", ""),
-                       form.get("title", ""), done="表决已开始")
+                       form.get("title", ""), done="表决已开始", amount=form.get("amount", ""),
+                       category=form.get("category", ""))
 
 
 @action
@@ -478,16 +477,14 @@ def _render_resolution(request: Request, community: Place, v: pages.ResolutionVi
 
 @page(public=True)
 def resolution_page(request: Request) -> Response:
-    """The resolution now, or with `?as_of=` as it stood then, rebuilt from its meeting's events."""
+    """The resolution now, or with `?as_of=` as it stood then, rebuilt from the events up to then."""
     community = community_or_404(request)
-    row = pages.resolution_or_404(request, community)
-    moment = _as_of(request)
-    if moment is None:
+    pages.resolution_or_404(request, community)   # one unknown now was never adopted: no rebuild for it
+
+    def draw() -> Response:
+        row = pages.resolution_or_404(request, community)
         return _render_resolution(request, community, pages.resolution_view(request, community, row))
-    view = request.app.state.replays.view(request, ("resolution", row["id"]), moment, lambda: pages.resolution_as_of(
-        request, community, row["id"], services(request).app.roundtable.meeting_history(UUID(row["meeting_id"])),
-        moment))
-    return _render_resolution(request, community, view)
+    return asof.rendered(request, community, READ_MODELS, draw)
 
 
 def _on_resolution(request: Request, form: Form, use_case: Callable[..., Any], *args: Any, done: str) -> Response:

@@ -26,4 +26,39 @@
     var region = document.getElementById("live-error");
     if (region) { region.hidden = true; }
   });
+
+  /* Wide tables become stacked cards on a phone (linli.css, `.table.stack`): each cell is given its column's name
+     as data-label (unless the page gave one), and the table explicit ARIA roles, so that screen readers still read
+     it as a table once its rows are shown as blocks. Tables of one or two columns stay tables. */
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+  function stack(table) {
+    var heads = table.querySelectorAll("thead th");
+    if (heads.length < 3) { return; }
+    var names = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+    table.setAttribute("role", "table");
+    each(table.querySelectorAll("thead, tbody, tfoot"), function (g) { g.setAttribute("role", "rowgroup"); });
+    each(heads, function (th) { th.setAttribute("role", "columnheader"); });
+    each(table.querySelectorAll("tr"), function (tr) {
+      tr.setAttribute("role", "row");
+      var column = 0;
+      each(tr.children, function (cell) {
+        if (cell.tagName === "TD") {
+          cell.setAttribute("role", "cell");
+          if (!cell.hasAttribute("data-label") && names[column]) { cell.setAttribute("data-label", names[column]); }
+        } else if (!cell.hasAttribute("role")) {
+          cell.setAttribute("role", "rowheader");
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+    table.classList.add("stack");
+  }
+  function stackAll(root) {
+    if (root.matches && root.matches("table.table")) { stack(root); }
+    var inside = root.closest && root.closest("table.table");
+    if (inside) { stack(inside); }
+    each((root.querySelectorAll ? root : document).querySelectorAll("table.table"), stack);
+  }
+  document.addEventListener("DOMContentLoaded", function () { stackAll(document); });
+  document.addEventListener("htmx:load", function (event) { stackAll(event.target); });
 })();

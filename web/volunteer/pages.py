@@ -22,7 +22,7 @@ from projections import chain as chain_views
 from projections import volunteer as views
 from web.http import me, parse_uuid, render, services, url_for
 from web.localtime import local_time, local_today, now
-from web.panels import AgendaItem, Column, Panel
+from web.panels import AgendaItem, Column, Panel, Task
 from web.places import Place
 
 _SERIAL = re.compile(r"[A-Za-z0-9-]{1,80}")
@@ -283,6 +283,11 @@ def agenda(request: Request, community_ids: list[str]) -> list[AgendaItem]:
             url=url_for(request, "volunteer_day", community_id=shift["community_id"] or community_ids[0],
                         day_id=shift["day_id"])))
     return items
+
+
+def tasks(request: Request, community_id: str) -> list[Task]:
+    """Sign up for an action day, one tap from home."""
+    return [Task("报名志愿服务", url_for(request, "volunteer_index", community_id=community_id), 30)]
 
 
 def notices(request: Request) -> list[Panel]:

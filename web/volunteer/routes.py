@@ -16,11 +16,13 @@ from domain.volunteer.inputs import (parse_certificate_code, parse_cutoff_hours,
                                      parse_places)
 from web.http import (Form, action, command, error_text, is_htmx, me, page, parse_uuid, redirect, require, respond,
                       services, url_for)
+from web import asof
 from web.places import Place, community_or_404
 from web.volunteer import exports, pages
 from web.volunteer.pages import day_or_404, render_page, shift_or_404
 
 TAB = "volunteer"
+READ_MODELS = ("volunteer",)   # what the station's pages as of a moment are drawn from
 
 
 # --- what the path names, once the person passes a policy of the day -------------------------------------------------
@@ -110,10 +112,15 @@ def create_day(request: Request, form: Form) -> Response:
 
 @page(public=True)
 def day_page(request: Request) -> Response:
+    """An action day now, or (`?as_of=`) as it stood then."""
     community = community_or_404(request)
-    day = day_or_404(request, community)
-    return render_page(request, "volunteer/day.html", community=community, tab=TAB,
-                       page=pages.day_page(request, community, day))
+    day_or_404(request, community)   # a day unknown now was never there: no rebuild for it
+
+    def draw() -> Response:
+        day = day_or_404(request, community)
+        return render_page(request, "volunteer/day.html", community=community, tab=TAB,
+                           page=pages.day_page(request, community, day))
+    return asof.rendered(request, community, READ_MODELS, draw)
 
 
 @action
@@ -302,8 +309,13 @@ def _hours_report(request: Request) -> tuple[Place, pages.HoursReport]:
 
 @page
 def hours_table(request: Request) -> Response:
-    community, report = _hours_report(request)
-    return render_page(request, "volunteer/hours.html", community=community, tab=TAB, page=report)
+    """Hours per volunteer in a period, now or (`?as_of=`) as they stood then."""
+    community, _ = _hours_report(request)   # who may read them, before anything is rebuilt
+
+    def draw() -> Response:
+        _, report = _hours_report(request)
+        return render_page(request, "volunteer/hours.html", community=community, tab=TAB, page=report)
+    return asof.rendered(request, community, READ_MODELS, draw)
 
 
 @page

@@ -503,7 +503,7 @@ def test_a_duplicate_project_id_collides(case):
     pid = next(iter(f.projects))
     with pytest.raises(ConflictError):
         f.allocate(pid, case.resolution, "决议", "重复", "other", 1, case.maker, case.app.clock(),
-                   adopted_on=case.app.clock().date())
+                   adopted_on=case.app.clock().date(), authorised=100)
 
 
 # --- long-lived funds ------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def record_history(svc, clock) -> History:
     for voter in r[:5]:
         rt.check_in(worker, meeting, voter)
     clock.now = starts + timedelta(minutes=30)
-    first = rt.open_motion(worker, meeting, handrails)
+    first = rt.open_motion(worker, meeting, handrails, amount="15,000", category="elderly")
     rt.cast_vote(r[0], meeting, first, "for")
     rt.cast_vote(r[1], meeting, first, "for")
     rt.record_vote(worker, meeting, first, r[2], "against")

@@ -133,6 +133,34 @@ def test_a_plain_rebuild_keeps_the_chain_so_a_changed_store_is_still_named(recor
     assert code == 1 and f"FAIL at position {bad}:" in said
 
 
+def test_money_allocated_beyond_what_its_resolution_authorised_is_named_though_the_chain_holds(recorded, tmp_path):
+    """A Linli that skipped the rule (an older or an altered one) chains its event like any other: both verifiers
+    still add up every allocation under the resolution, and the ledger's published sums."""
+    from uuid import uuid4
+
+    data, history, _ = recorded
+    copy = copy_store(data, tmp_path / "copy")
+    svc = build(Settings.from_env(env_for(copy)))
+    try:
+        fund = svc.app.repository.get(history.fund)       # 12,000 of the 15,000 the motion stated are allocated
+        fund._allocated(project_id=uuid4(), resolution_id=history.resolution, resolution_title="为高龄老人加装楼道扶手",
+                        title="超出决议的项目", category="elderly", amount=400_000, by=history.worker,
+                        at=svc.app.clock())
+        svc.app.save(fund)
+        position = svc.app.recorder.max_notification_id()
+        svc.runner.catch_up()
+    finally:
+        svc.close()
+    out = tmp_path / "record.jsonl"
+    assert export(copy, history, out)[0] == 0
+    header = lines(out)[0]
+    assert {"id": str(history.resolution), "authorised": 1_500_000, "allocated": 1_600_000} in \
+        header["published"]["resolutions"]
+    for code, text in both_verifiers(copy, out):
+        assert code == 1 and f"FAIL at position {position} (Fund.Allocated)" in text, text
+        assert "allocates 16,000.00 yuan in all under a resolution that authorised 15,000.00 yuan" in text
+
+
 def test_verify_refuses_a_file_that_is_no_export_and_a_malformed_expectation(tmp_path):
     path = tmp_path / "other.jsonl"
     path.write_text('{"hello": 1}\n', encoding="utf-8")
