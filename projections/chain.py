@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from domain.kernel import chain
 from domain.kernel.privacy import SEALED_TEXT
@@ -270,7 +271,7 @@ def events_behind(app: Any, db: Database, place_ids: list[str], names: list[str]
         versions.setdefault(r["aggregate_id"], []).append(r["version"])
     states: dict[tuple[str, int], dict] = {}
     for aggregate_id, held in versions.items():
-        for e in app.recorder.select_events(aggregate_id, gt=min(held) - 1, lte=max(held)):
+        for e in app.recorder.select_events(UUID(aggregate_id), gt=min(held) - 1, lte=max(held)):
             states[(aggregate_id, e.originator_version)] = _stored_state(app, e.state)
     found = []
     for r in rows:

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,6 +40,7 @@ from web.http import me
 
 KEPT = 8            # views built and kept (each a small in-memory database)
 MINUTES = 256       # (place, read models, minute) → the position it was found at
+SETTLED = timedelta(minutes=2)   # a minute this long after its start is over, and its events in the views
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
 EVERY_CONTEXT = tuple(c.name for c in CONTEXTS if c.name != "accounts")   # the directory is copied, not replayed
 
@@ -105,28 +106,36 @@ class History:
         self._lock = threading.Lock()
 
     def then(self, request: Request, place_id: str, read_models: Sequence[str], moment: datetime) -> Then:
-        """The views of `read_models` for `place_id` as they stood at `moment`."""
+        """The views of `read_models` for `place_id` as they stood at `moment` (a moment still to come: now). A
+        minute is found from the cache only once it is over: until then events still join it (`as_of=` today)."""
+        now = self.services.app.clock()
+        moment = min(moment, now)
         scope = (str(place_id), tuple(sorted(read_models)))
         minute = (*scope, moment.replace(second=0, microsecond=0))
+        settled = minute[-1] + SETTLED <= now
         with self._lock:
-            key = self._minutes.get(minute)
+            key = self._minutes.get(minute) if settled else None
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return replace(self._kept[key], moment=moment)
-        request.app.state.replays.limit(request)   # a minute not asked for yet: an anonymous address pays for it
+        if settled:
+            request.app.state.replays.limit(request)   # a minute not asked for yet: an anonymous address pays for it
         live = self.services.views
         position = history.position_at(live, moment)
         key = (*scope, position)
         with self._lock:
             found = self._kept.get(key)
         if found is None:
+            if not settled:
+                request.app.state.replays.limit(request)   # the last minutes: an anonymous address pays for a rebuild
             found = request.app.state.replays.bounded(lambda: self._build(scope, moment, position))
         with self._lock:
             self._kept[key] = found
             self._kept.move_to_end(key)
             while len(self._kept) > KEPT:
                 self._kept.popitem(last=False)
-            self._minutes[minute] = key
+            if settled:
+                self._minutes[minute] = key
             while len(self._minutes) > MINUTES:
                 self._minutes.popitem(last=False)
         return replace(found, moment=moment)

@@ -146,7 +146,11 @@ def url_for(request: Request, name: str, query: Mapping[str, Any] | None = None,
 
 
 def current_url(name: str, query: Mapping[str, Any] | None = None, **path_params: Any) -> str:
-    """`url_for` for templates (a Jinja global `url`, so imported macros can use it too)."""
+    """`url_for` for templates (a Jinja global `url`, so imported macros can use it too). On a page as of a moment,
+    a figure's link to the events behind it (`record`) lists them up to that moment's log position."""
+    upto = getattr(_rendering, "upto", None)
+    if name == "record" and upto is not None and not (query or {}).get("upto"):
+        query = {**(query or {}), "upto": upto}
     return _path(_rendering.router, name, query, path_params)
 
 
@@ -178,6 +182,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     csrf = getattr(request.state, "csrf", None) or request.scope.get("state", {}).get("csrf", "")
     _ = gettext_for(request)
     _rendering.csrf, _rendering.gettext, _rendering.router = csrf, _, request.app.router
+    bar = getattr(request.state, "history", None)   # a page as of a moment (web.asof): its log position
+    _rendering.upto = bar.then.position if bar is not None and bar.then is not None else None
     flash = getattr(request.state, "flash", None)
     html = templates.get_template(template).render(
         request=request, me=me(request), csrf_token=csrf,
