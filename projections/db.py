@@ -49,6 +49,14 @@ class Tx:
         if self._postgres:
             self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (key,))
 
+    def replayable(self) -> None:
+        """What this transaction writes rebuilds from the events (view rows with their tracking position, committed
+        together): on PostgreSQL its commit need not wait for the WAL flush (`synchronous_commit = off` for this
+        transaction only). A crash may lose the last such commits, rows and positions together, and the runner applies
+        those events again; the events themselves stay durable. SQLite views already commit with synchronous=NORMAL."""
+        if self._postgres:
+            self.execute("SET LOCAL synchronous_commit TO off")
+
     @property
     def rowcount(self) -> int:
         return self._cursor.rowcount

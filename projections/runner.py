@@ -148,8 +148,8 @@ class Runner:
         current = None
         try:
             with self.db.transaction() as tx:
-                for projection in sorted(self.projections, key=lambda p: p.name):
-                    tx.lock(f"projection:{projection.name}")  # fixed order: runners never deadlock
+                tx.lock("projections")   # one batch at a time, whichever runner (one round trip on PostgreSQL)
+                tx.replayable()          # these rows rebuild from the events: no wait for their WAL flush
                 # Read inside the transaction, after the locks: another runner may have applied some of these.
                 tracked = {r["name"]: r["position"] for r in tx.all("SELECT name, position FROM view_tracking")}
                 moved: list[Any] = []

@@ -320,11 +320,16 @@ class Load:
     processes (one session, valid on all of them). A 503 is retried with the same command id when `retry_busy`
     (a repeat answers as the first run did); every attempt's answer and timing is kept."""
 
-    def __init__(self, servers: list[LiveServer], plan: Plan, retry_busy: int = 0, timeout: float = 60) -> None:
+    def __init__(self, servers: list[LiveServer], plan: Plan, retry_busy: int = 0, timeout: float = 60,
+                 held: float = 1.0) -> None:
         self.servers = servers
         self.plan = plan
         self.retry_busy = retry_busy
         self.timeout = timeout
+        self.held = held                      # the share of each client's commands sent freely; the rest ...
+        self.resume = threading.Event()       # ... wait for this (a test sends them at a moment of its choosing)
+        if held >= 1.0:
+            self.resume.set()
         self.done = 0
         self.errors: list[str] = []
         self._lock = threading.Lock()
@@ -351,6 +356,8 @@ class Load:
         anonymous = httpx.Client(timeout=self.timeout, limits=NO_KEEP_ALIVE)
         try:
             for n, command in enumerate(client.commands):
+                if n >= len(client.commands) * self.held:
+                    self.resume.wait(self.timeout * 4)
                 server = servers[n % len(servers)]
                 for attempt in range(1 + self.retry_busy):
                     if command.kind == "signup":

@@ -200,7 +200,7 @@ def test_postgres_restarted_during_load_answers_503_in_flight_then_succeeds_and_
         total = len(plan.commands)
         deployment.ready()
         arranged = time.monotonic()
-        load = Load(deployment.servers, plan, retry_busy=5)
+        load = Load(deployment.servers, plan, retry_busy=5, held=3 / 4)   # the last quarter: once the database is back
         sender = threading.Thread(target=load.run)
         sender.start()
         restarts = []
@@ -210,6 +210,8 @@ def test_postgres_restarted_during_load_answers_503_in_flight_then_succeeds_and_
                 time.sleep(0.02)
             assert sender.is_alive(), "the load ended before the restart"
             restarts.append(restart_under(own_cluster, table, mode))
+        time.sleep(max(0.0, restarts[-1][3] + GRACE - time.monotonic()))
+        load.resume.set()
         sender.join(180)
         assert not sender.is_alive()
         assert load.errors == []
