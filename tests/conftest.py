@@ -11,6 +11,19 @@ from web.contexts import domain_contexts
 from web.settings import Settings
 from web.wiring import build
 
+# The longest files first. With `--dist loadfile` a file runs whole on one worker, in collection order; one of minutes
+# collected last keeps the other core idle at the end of the run.
+LONGEST_FIRST = ("tests/e2e/test_accessibility_e2e.py", "tests/scale/", "tests/web/test_history.py", "tests/e2e/",
+                 "tests/bench/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((n for n, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
+                    len(LONGEST_FIRST))
+    items.sort(key=rank)   # stable: within a rank, as collected (every xdist worker sorts alike)
+
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -17,6 +17,7 @@ from projections import audit, chain
 from projections.accounts import Place
 from web.contexts import contributions
 from web.http import Pager, elder, me, parse_uuid, services
+from web.localtime import local_if_timestamp
 from web.panels import AgendaItem, Column, Panel, Task
 
 
@@ -198,9 +199,10 @@ UNSHOWN_FACTS = ("timestamp", "at", "originator_topic")
 
 
 def _facts(shown: dict) -> list[tuple[str, object]]:
-    """The fields of an event worth reading in a list (numbers, choices, short texts), not ids or times."""
-    return [(k, v) for k, v in shown.items() if k not in UNSHOWN_FACTS and isinstance(v, (int, str))
-            and not _ID.fullmatch(str(v)) and len(str(v)) <= 80]
+    """The fields of an event worth reading in a list (numbers, choices, short texts, times in Beijing time), not
+    ids or the event's own time."""
+    return [(k, local_if_timestamp(v)) for k, v in shown.items() if k not in UNSHOWN_FACTS
+            and isinstance(v, (int, str)) and not _ID.fullmatch(str(v)) and len(str(v)) <= 80]
 
 
 def _utc_start(day: date) -> str:
