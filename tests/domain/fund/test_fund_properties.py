@@ -14,7 +14,7 @@ from domain.fund.model import Fund
 from domain.fund.policies import holds_receipt, receipt_key
 from domain.kernel.time import local_day
 from domain.kernel.privacy import InMemoryKeyStore
-from tests.builders import Clock
+from tests.builders import Clock, Places
 from tests.domain.builders import YEAR, fund_case
 
 BUDGET = 100_000  # 1,000 yuan: small, so that the limits are hit often
@@ -48,14 +48,6 @@ commands = st.one_of(  # the common moves appear several times so that they are 
 )
 
 
-class _Places:
-    def __init__(self, app: Linli) -> None:
-        self.district = app.accounts.found_district("320106", "鼓楼区")
-        self.street = app.accounts.found_street("320106001", "宁海路街道", self.district)
-        self.community = app.accounts.found_community("320106001001", "江苏路社区", self.street)
-        self.other_community = app.accounts.found_community("320106001002", "颐和路社区", self.street)
-
-
 def _pick(items: list, i: int | None):
     return items[i % len(items)] if items and i is not None else None
 
@@ -71,7 +63,7 @@ def test_no_sequence_of_commands_can_overspend_the_fund(sequence):
     clock = Clock(datetime(YEAR, 12, 31, 0, 0, tzinfo=timezone.utc))  # 08:00 on 31 December in Shanghai
     app = Linli(contexts=domain_contexts(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keys=InMemoryKeyStore(), clock=clock)
     app.fund_budget_fen = BUDGET
-    case = fund_case(app, _Places(app))
+    case = fund_case(app, Places(app))
     c, y = case.community, YEAR
     app.fund.open_fund(case.maker, c, y)
     fund_id = Fund.id_for(c, y)
@@ -197,7 +189,7 @@ def test_refunds_and_increases_move_money_only_when_another_manager_approves_and
     app = Linli(contexts=domain_contexts(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keys=InMemoryKeyStore(),
                 clock=clock)
     app.fund_budget_fen = BUDGET
-    case = fund_case(app, _Places(app))
+    case = fund_case(app, Places(app))
     c, y = case.community, YEAR
     people = {"maker": case.maker, "checker": case.checker}
     projects = [app.fund.allocate(case.maker, c, y, case.resolution, "项目", "other", amount)

@@ -13,7 +13,7 @@ from domain.fund.model import (Fund, NoAmountAuthorisedError, ResolutionAmountEx
 from domain.kernel.application import Linli
 from domain.kernel.errors import DomainError, InvalidInputError
 from domain.kernel.privacy import InMemoryKeyStore
-from tests.builders import Clock
+from tests.builders import Clock, Places
 from tests.domain.builders import YEAR, Roundtable, fund_case, make_resolution
 from web.contexts import domain_contexts
 
@@ -127,14 +127,6 @@ commands = st.one_of(
 )
 
 
-class _Places:
-    def __init__(self, app: Linli) -> None:
-        self.district = app.accounts.found_district("320106", "鼓楼区")
-        self.street = app.accounts.found_street("320106001", "宁海路街道", self.district)
-        self.community = app.accounts.found_community("320106001001", "江苏路社区", self.street)
-        self.other_community = app.accounts.found_community("320106001002", "颐和路社区", self.street)
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(commands, min_size=15, max_size=60))
 def test_no_sequence_of_commands_allocates_more_under_a_resolution_than_it_authorised(sequence):
@@ -142,7 +134,7 @@ def test_no_sequence_of_commands_allocates_more_under_a_resolution_than_it_autho
     app = Linli(contexts=domain_contexts(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keys=InMemoryKeyStore(),
                 clock=clock)
     app.fund_budget_fen = 100_000
-    case = fund_case(app, _Places(app))
+    case = fund_case(app, Places(app))
     c = case.community
     resolutions = [make_resolution(app, c, f"决议{i}", amount=a) for i, a in enumerate(AUTHORISED)]
     people = {"maker": case.maker, "checker": case.checker}
