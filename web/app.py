@@ -23,7 +23,7 @@ from domain.kernel.money import format_fen
 from domain.kernel.text import mask_name, mask_phone
 from web import contexts, ops
 from web.auth import principal_for
-from web.http import current_csrf_token, current_gettext, current_url, is_htmx, new_command_id, render
+from web.http import behind_url, current_csrf_token, current_gettext, current_url, is_htmx, new_command_id, render
 from web.i18n import LANGUAGES, load_catalogs
 from web.localtime import local_if_timestamp, local_input, local_time
 from web.logs import AccessLogMiddleware
@@ -57,8 +57,8 @@ def templates_env() -> Environment:
     env.filters["beijing"] = local_if_timestamp
     env.globals.update(
         LANGUAGES=LANGUAGES, current_csrf_token=current_csrf_token, _=current_gettext, new_command_id=new_command_id,
-        url=current_url, rules=SimpleNamespace(**contexts.policies()), people=people, community_tabs=community_tabs,
-        local_time=local_time, local_input=local_input)
+        url=current_url, behind=behind_url, rules=SimpleNamespace(**contexts.policies()), people=people,
+        community_tabs=community_tabs, local_time=local_time, local_input=local_input)
     return env
 
 

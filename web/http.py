@@ -146,12 +146,15 @@ def url_for(request: Request, name: str, query: Mapping[str, Any] | None = None,
 
 
 def current_url(name: str, query: Mapping[str, Any] | None = None, **path_params: Any) -> str:
-    """`url_for` for templates (a Jinja global `url`, so imported macros can use it too). On a page as of a moment,
-    a figure's link to the events behind it (`record`) lists them up to that moment's log position."""
-    upto = getattr(_rendering, "upto", None)
-    if name == "record" and upto is not None and not (query or {}).get("upto"):
-        query = {**(query or {}), "upto": upto}
+    """`url_for` for templates (a Jinja global `url`, so imported macros can use it too)."""
     return _path(_rendering.router, name, query, path_params)
+
+
+def behind_url(place_id: object, query: Mapping[str, Any]) -> str:
+    """The link from a figure to the events behind it (`/record/…`, a Jinja global `behind`): on a page as of a
+    moment, up to that moment's log position."""
+    upto = getattr(_rendering, "upto", None)
+    return current_url("record", query={**query, "upto": upto} if upto is not None else query, place_id=place_id)
 
 
 def _path(router: Any, name: str, query: Mapping[str, Any] | None, path_params: Mapping[str, Any]) -> str:

@@ -232,10 +232,15 @@ def setup(request: Request) -> Response:
 
 def _set_up(request: Request, form: Form, community: Place, use_case: Callable[..., Any], *args: Any,
             done: str) -> Response:
-    """Run a set-up command; a refusal shows the set-up page again with the reason."""
+    """Run a set-up command (with the form's command id); a refusal shows the set-up page again with the reason."""
+    return _on_setup_page(request, community, done, lambda: command(
+        request, use_case, _me_id(request), parse_uuid(community.id), *args, command_id=form.get("command_id") or None))
+
+
+def _on_setup_page(request: Request, community: Place, done: str, run: Callable[[], Any]) -> Response:
+    """`run()` a set-up command: back to the set-up page with `done`, or on a refusal the page again with the reason."""
     try:
-        command(request, use_case, _me_id(request), parse_uuid(community.id), *args,
-                command_id=form.get("command_id") or None)
+        run()
     except DomainError as e:
         if e.status >= 500:
             raise
@@ -270,14 +275,8 @@ def release_area(request: Request, form: Form) -> Response:
 def _worker_step(request: Request, form: Form, use_case: Callable[..., Any], *args: Any, done: str) -> Response:
     community = _manager(request)
     grid = grid_or_404(request, community)
-    try:
-        command(request, use_case, _me_id(request), parse_uuid(community.id), parse_uuid(grid["id"]), *args)
-    except DomainError as e:
-        if e.status >= 500:
-            raise
-        return render_page(request, "grid/setup.html", status_code=e.status, community=community, tab=TAB,
-                           page=pages.setup_page(request, community, error_text(request, e)))
-    return redirect(request, url_for(request, "grid_setup", community_id=community.id), done)
+    return _on_setup_page(request, community, done, lambda: command(
+        request, use_case, _me_id(request), parse_uuid(community.id), parse_uuid(grid["id"]), *args))
 
 
 @action
