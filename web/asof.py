@@ -118,16 +118,14 @@ class History:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return replace(self._kept[key], moment=moment)
-        if settled:
-            request.app.state.replays.limit(request)   # a minute not asked for yet: an anonymous address pays for it
         live = self.services.views
         position = history.position_at(live, moment)
         key = (*scope, position)
         with self._lock:
             found = self._kept.get(key)
+        if settled or found is None:   # an anonymous address pays for each minute over it asks, and for each rebuild
+            request.app.state.replays.limit(request)
         if found is None:
-            if not settled:
-                request.app.state.replays.limit(request)   # the last minutes: an anonymous address pays for a rebuild
             found = request.app.state.replays.bounded(lambda: self._build(scope, moment, position))
         with self._lock:
             self._kept[key] = found
