@@ -113,24 +113,28 @@ class Runner:
                 delay = min(2 * delay, 1.0)
 
     def _catch_up(self, stop: int | None, progress: Callable[[int, int], None] | None, counted: list[int]) -> int:
+        with self._lock:
+            return self._catch_up_locked(stop, progress, counted)
+
+    def _catch_up_locked(self, stop: int | None, progress: Callable[[int, int], None] | None,
+                         counted: list[int]) -> int:
         if self.failure is not None:
             raise ProjectionFailed(str(self.failure)) from self.failure
-        with self._lock:
-            target = self.head() if stop is None else stop
-            start = self.position()
-            while True:
-                self._advance(start)
-                if start >= target:
-                    break
-                notifications = self.app.recorder.select_notifications(
-                    start=start, limit=self.batch_size, stop=target, inclusive_of_start=False)
-                if not notifications:
-                    break
-                self._apply(notifications)
-                start = notifications[-1].id   # every projection has now reached it
-                counted[0] += len(notifications)
-                if progress:
-                    progress(notifications[-1].id, target)
+        target = self.head() if stop is None else stop
+        start = self.position()
+        while True:
+            self._advance(start)
+            if start >= target:
+                break
+            notifications = self.app.recorder.select_notifications(
+                start=start, limit=self.batch_size, stop=target, inclusive_of_start=False)
+            if not notifications:
+                break
+            self._apply(notifications)
+            start = notifications[-1].id   # every projection has now reached it
+            counted[0] += len(notifications)
+            if progress:
+                progress(notifications[-1].id, target)
         return counted[0]
 
     def _advance(self, position: int) -> None:
@@ -193,6 +197,18 @@ class Runner:
                     return False
                 self.catch_up(stop=position)
             return True
+        with self._waiting_lock:
+            if self._reached >= position:
+                return True
+        # Nobody is applying the log: the caller does it now, up to its own position, in its own thread (handing
+        # it to the runner thread and back cost a sign-up 1.4 ms of its 3.4). Whoever applies wakes the others.
+        if self._lock.acquire(blocking=False):
+            try:
+                self._catch_up_locked(position, None, [0])
+            except Exception:   # a failed projection or a lost connection: the runner thread's loop deals with it
+                log.warning("read-your-writes catch-up failed; waiting for the runner", exc_info=True)
+            finally:
+                self._lock.release()
         with self._waiting_lock:
             if self._reached >= position:
                 return True
