@@ -27,6 +27,7 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from domain.kernel.command import ProcessedCommand
 from domain.kernel.errors import BusyError, DomainError, InvalidInputError, NotFoundError
 from domain.kernel.privacy import InMemoryKeyStore, KeyStore, Sealer
+from domain.kernel.recorders import CHECKED, CheckedPOPORecorder
 
 A = TypeVar("A", bound=Aggregate)
 LOCK_STRIPES = 1024      # aggregates share a lock only when their ids hash alike
@@ -59,6 +60,14 @@ class _Work:
     locks: list[threading.RLock] = field(default_factory=list)
     saved: bool = False
 
+    def read_only(self, batch: list[Aggregate]) -> dict[UUID, int]:
+        """What the append must find unchanged: each aggregate this command read but writes no event to, at the
+        version it was read (0: looked for and not there). One it writes needs no check: a newer version in the
+        store makes its own append conflict."""
+        written = {a.id for a in batch if a.pending_events}
+        return {aggregate_id: (a.version - len(a.pending_events) if a is not None else 0)
+                for aggregate_id, a in self.loaded.items() if aggregate_id not in written}
+
 
 @dataclass(frozen=True)
 class DomainContext:
@@ -73,8 +82,9 @@ class Linli(Application):
     """The event store, `execute`, `load`/`find`, the clock and the sealer; the contexts' services on top."""
 
     name = "Linli"
-    # Hot aggregates (a meeting while residents vote, a fund on payment day) stay in memory and are
-    # fast-forwarded from the store on every get, so other processes' writes are always seen.
+    # Hot aggregates (a meeting while residents vote, a fund on payment day) stay in memory. A command takes them
+    # from the cache as they are and the append checks what it read (`recorders`); a read outside a command
+    # fast-forwards them from the store, so other processes' writes are always seen.
     env = {"AGGREGATE_CACHE_MAXSIZE": "2000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
     is_snapshotting_enabled = True
     max_attempts = 30
@@ -104,13 +114,20 @@ class Linli(Application):
 
         With a command id the effect happens once per actor: the first run's result answers every repeat by the
         same actor (through `replay`, when given, so a caller can tell a repeat). An anonymous command binds its
-        id to its arguments instead (`binding`). A command id from anyone else is a new command."""
+        id to its arguments instead (`binding`). A command id from anyone else is a new command.
+
+        A repeat is found where it collides: its marker is appended with its events, the append fails, and the
+        retry finds the marker (a refused repeat looks for it at once). So an action may run once more for a
+        repeat before it is known; actions therefore touch nothing outside the aggregates they return except
+        through idempotent calls (a person's key is got or created). Asking the store for the marker before every
+        command cost each command one more round trip."""
         digest = self._command_digest(use_case, command_id, actor, binding) if command_id is not None else None
         marker_id = ProcessedCommand.id_for(use_case, digest) if digest is not None else None
         self._saved.position = None
         needed: list[UUID] = []
+        conflicted = False
         for attempt in range(self.max_attempts):
-            if marker_id is not None:
+            if marker_id is not None and conflicted:
                 done = self._processed(marker_id)
                 if done is not None:
                     return replay(done.result) if replay else done.result
@@ -132,13 +149,14 @@ class Linli(Application):
                 if marker_id is not None:
                     batch.append(ProcessedCommand(use_case=use_case, command_id=digest, result=result))
                 try:
-                    recordings = self.save(*batch)
+                    recordings = self.save(*batch, expected=work.read_only(batch))
                     work.saved = True
                     self.outcomes["ok"] += 1
                     self._saved.position = max((r.notification.id for r in recordings), default=None)
                     return result
                 except IntegrityError:
                     self.outcomes["conflict_retried"] += 1
+                    conflicted = True
                 except OperationalError as e:
                     if "locked" in str(e) or "busy" in str(e):  # SQLite already waited its lock timeout
                         self.outcomes["busy"] += 1
@@ -176,6 +194,18 @@ class Linli(Application):
             for stripe in reversed(work.locks):
                 stripe.release()
 
+    def construct_recorder(self) -> Any:
+        """The library's recorder for the store, with the check of a command's reads (`recorders`)."""
+        checked = CHECKED.get(type(self.factory).__module__)
+        if checked is None:
+            raise RuntimeError(f"Linli cannot run on {type(self.factory).__module__}: its reads are not checked")
+        if checked is CheckedPOPORecorder:
+            return CheckedPOPORecorder()
+        self.factory.env[self.factory.APPLICATION_RECORDER_TOPIC] = f"{checked.__module__}:{checked.__qualname__}"
+        recorder = self.factory.application_recorder()
+        assert isinstance(recorder, checked), type(recorder)
+        return recorder
+
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording]:
         """As the library's, but an aggregate is known by its class: the library's runtime protocol checks asked
         every attribute of each aggregate and cost a tenth of a sign-up."""
@@ -189,6 +219,11 @@ class Linli(Application):
                 others.append(obj)
         processing_event.collect_events(*others, **kwargs)
         recordings = self._record(processing_event)
+        cache = self.repository.cache
+        if cache is not None:   # saved, each is what the store holds (a new one is cached now, not on its next get)
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                if not isinstance(aggregate, ProcessedCommand):   # read only on a repeat: it would crowd the cache
+                    cache.put(aggregate_id, aggregate)
         self._take_snapshots(processing_event)
         self._notify(recordings)
         return recordings
@@ -279,7 +314,7 @@ class Linli(Application):
                     raise _Contended([*work.loaded, aggregate_id])
                 raise BusyError()
             work.locks.append(stripe)
-            aggregate = work.loaded[aggregate_id] = self._get(aggregate_id, copy=False)
+            aggregate = work.loaded[aggregate_id] = self._cached(aggregate_id)
         else:
             with self._stripe(aggregate_id):
                 aggregate = self._get(aggregate_id, copy=True)
@@ -291,6 +326,16 @@ class Linli(Application):
     @staticmethod
     def _stripe_index(aggregate_id: UUID) -> int:
         return hash(aggregate_id) % LOCK_STRIPES
+
+    def _cached(self, aggregate_id: UUID) -> Aggregate | None:
+        """A command's read: the cached instance as it is (the append checks it is still current), else the store's."""
+        cache = self.repository.cache
+        if cache is not None:
+            try:
+                return cache.get(aggregate_id)
+            except KeyError:
+                pass
+        return self._get(aggregate_id, copy=False)
 
     def _get(self, aggregate_id: UUID, *, copy: bool) -> Aggregate | None:
         try:

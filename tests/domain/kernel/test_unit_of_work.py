@@ -4,6 +4,7 @@ Snapshots are taken from the instance just saved, and only the newest is kept.""
 import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
+from uuid import uuid4
 
 import pytest
 
@@ -12,7 +13,7 @@ from domain.kernel.application import Linli
 from domain.kernel.errors import NotAllowedError
 from domain.kernel.privacy import InMemoryKeyStore
 from domain.volunteer.model import ActionDay
-from tests.builders import Places, make_resident, make_worker, new_phone
+from tests.builders import Places, drop_schemas, make_resident, make_worker, new_phone, new_schema, postgres_env
 from web.contexts import domain_contexts
 
 DAY = datetime(2026, 6, 8, 1, 0, tzinfo=timezone.utc)
@@ -106,9 +107,113 @@ def test_another_process_writes_are_seen_by_the_next_command(tmp_path, clock):
     second.execute("other-process", None, lambda: (None, [_changed(second, account_id)]))
     first.execute("this-process", None, lambda: (None, [_changed(first, account_id)]))
     assert first.find(Account, account_id).version == second.find(Account, account_id).version == 3
-    assert first.outcomes["conflict_retried"] == 0   # caught up from the store before changing it
+    # The cached copy was one version behind: its append collided, and the retry read the store.
+    assert first.outcomes["conflict_retried"] == 1 and first.outcomes["ok"] == 2
     first.close()
     second.close()
+
+
+def two_processes(store: str, tmp_path, clock):
+    if store == "sqlite":
+        path = tmp_path / "events.db"
+        return sqlite_app(path, clock), sqlite_app(path, clock), None
+    schema = new_schema()
+    env = {**postgres_env(), "POSTGRES_SCHEMA": schema}
+    apps = [Linli(contexts=domain_contexts(), keys=InMemoryKeyStore(), clock=clock, env=env) for _ in range(2)]
+    return apps[0], apps[1], schema
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_decision_on_an_aggregate_another_process_changed_is_taken_again_on_fresh_state(store, tmp_path, clock):
+    """A command reads one aggregate (not writing it) and writes another from what it read. Its copy comes from the
+    cache without asking the store; the append finds the read aggregate moved on, and the retry decides again."""
+    first, second, schema = two_processes(store, tmp_path, clock)
+    try:
+        read_id = first.accounts.sign_up(new_phone(), "张三", "hash", None)
+        written_id = first.accounts.sign_up(new_phone(), "李四", "hash", None)
+        assert first.find(Account, read_id).password_hash == "hash"   # cached in the first process
+        second.execute("other-process", None, lambda: (None, [_changed(second, read_id)]))
+
+        def decide():
+            seen = first.find(Account, read_id).password_hash     # read only
+            written = first.find(Account, written_id)
+            written.change_password(f"copied {seen}", first.clock())
+            return seen, [written]
+
+        assert first.execute("decide", None, decide) == "saved"
+        assert first.find(Account, written_id).password_hash == "copied saved"
+        assert first.outcomes["conflict_retried"] == 1
+    finally:
+        first.close()
+        second.close()
+        if schema:
+            drop_schemas(schema)
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_an_aggregate_looked_for_and_not_found_must_still_be_absent_when_the_decision_is_saved(store, tmp_path,
+                                                                                             clock):
+    first, second, schema = two_processes(store, tmp_path, clock)
+    try:
+        missing = uuid4()
+        written_id = first.accounts.sign_up(new_phone(), "李四", "hash", None)
+        runs = []
+
+        def decide():
+            found = first.find(Account, missing)
+            if not runs:   # between this read and the append, another process opens that account
+                second.save(Account.open(missing, "key", "sealed", "hash", clock()))
+            runs.append(found is not None)
+            written = first.find(Account, written_id)
+            written.change_password("absent" if found is None else "present", first.clock())
+            return None, [written]
+
+        first.execute("decide", None, decide)
+        assert runs == [False, True]
+        assert first.find(Account, written_id).password_hash == "present"
+    finally:
+        first.close()
+        second.close()
+        if schema:
+            drop_schemas(schema)
+
+
+def test_in_memory_too_a_read_that_changed_before_the_append_retries_the_command(linli, places):
+    read_id = linli.accounts.sign_up(new_phone(), "张三", "hash", None)
+    written_id = linli.accounts.sign_up(new_phone(), "李四", "hash", None)
+    runs = []
+
+    def decide():
+        seen = linli.find(Account, read_id).password_hash
+        if not runs:   # a change that bypasses this command's locks, as another process's would
+            other = linli.repository.get(read_id)
+            other.change_password("saved", linli.clock())
+            linli.save(other)
+        runs.append(seen)
+        written = linli.find(Account, written_id)
+        written.change_password(f"copied {seen}", linli.clock())
+        return None, [written]
+
+    linli.execute("decide", None, decide)
+    assert runs == ["hash", "saved"]
+    assert linli.find(Account, written_id).password_hash == "copied saved"
+
+
+def test_a_repeat_that_would_succeed_again_answers_as_the_first_and_saves_nothing(tmp_path, clock):
+    app = sqlite_app(tmp_path / "events.db", clock)
+    account_id = app.accounts.sign_up(new_phone(), "张三", "hash", None)
+    runs = []
+
+    def change():
+        runs.append(1)
+        return f"run {len(runs)}", [_changed(app, account_id)]
+
+    assert app.execute("change", "same-click", change, actor=account_id) == "run 1"
+    version = app.find(Account, account_id).version
+    assert app.execute("change", "same-click", change, actor=account_id) == "run 1"
+    assert app.find(Account, account_id).version == version   # the repeat's append collided on its marker
+    assert app.execute("change", "same-click", change, actor=uuid4()) == "run 3"   # someone else's: a new command
+    app.close()
 
 
 def test_two_commands_locking_two_aggregates_in_opposite_order_both_finish(tmp_path, clock):
