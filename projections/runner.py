@@ -121,7 +121,9 @@ class Runner:
         if self.failure is not None:
             raise ProjectionFailed(str(self.failure)) from self.failure
         target = self.head() if stop is None else stop
-        start = self.position()
+        # Where this process saw the views reach (one query less per request); behind another runner's, it only
+        # reads again events `_apply` then skips.
+        start = self._reached or self.position()
         while True:
             self._advance(start)
             if start >= target:
@@ -151,7 +153,7 @@ class Runner:
         decoded: dict[int, Any] = {}
         current = None
         try:
-            with self.db.transaction() as tx:
+            with self.db.batch() as tx:
                 tx.lock("projections")   # one batch at a time, whichever runner (one round trip on PostgreSQL)
                 tx.replayable()          # these rows rebuild from the events: no wait for their WAL flush
                 # Read inside the transaction, after the locks: another runner may have applied some of these.
