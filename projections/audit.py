@@ -24,6 +24,7 @@ projection = Projection(
              "CREATE INDEX IF NOT EXISTS audit_by_street ON audit_log (street_id, position)"],
 )
 ACTOR_FIELDS = ("by", "scheduled_by", "created_by")
+SCOPES_REMEMBERED = 100_000   # aggregates whose scope the runner's memo keeps (then it reads them again)
 PERSONAL_AGGREGATES = ("Account", "Volunteer")   # events about one person, who acts unless `by` says otherwise
 
 
@@ -34,12 +35,23 @@ def _record(tx: Tx, e: Any, ctx: Context) -> None:
     aggregate_id = str(e.originator_id)
     community = getattr(e, "community_id", None)
     street = getattr(e, "street_id", None)
-    known = tx.one("SELECT community_id, street_id FROM audit_scopes WHERE aggregate_id = ?", (aggregate_id,))
+    scopes = ctx.memo.setdefault("scopes", {}) if ctx.memo is not None else None   # audit_scopes rows, as read
+    if scopes is not None and aggregate_id in scopes:
+        known = scopes[aggregate_id]
+    else:
+        known = tx.one("SELECT community_id, street_id FROM audit_scopes WHERE aggregate_id = ?", (aggregate_id,))
+        if scopes is not None:
+            if len(scopes) > SCOPES_REMEMBERED:
+                scopes.clear()
+            scopes[aggregate_id] = known
     if known is None and (community or street):
         if community and not street:
             street = tx.scalar("SELECT street_id FROM dir_places WHERE id = ?", (str(community),))
         tx.execute("INSERT INTO audit_scopes (aggregate_id, community_id, street_id) VALUES (?, ?, ?)",
                    (aggregate_id, str(community) if community else None, str(street) if street else None))
+        if scopes is not None:
+            scopes[aggregate_id] = {"community_id": str(community) if community else None,
+                                    "street_id": str(street) if street else None}
     elif known is not None and not community:
         community, street = known["community_id"], known["street_id"]
     elif community and not street:

@@ -24,12 +24,19 @@ def canonical_topic(stored: str) -> str:
 
 @dataclass
 class Context:
-    """What a handler may use besides the event: its log position, the sealer for personal fields, and the
-    notification as the store holds it (None when replaying decoded events, e.g. "as of" pages)."""
+    """What a handler may use besides the event: its log position, the sealer for personal fields, the
+    notification as the store holds it (None when replaying decoded events, e.g. "as of" pages), and `memo`.
+
+    `memo` (the runner's, one per projection) remembers what a handler read or wrote of its own rows, across the
+    runner's batches: the runner hands over the same dict only while every row of that projection since the dict was
+    started was written by this runner and committed; otherwise a new one (another runner applied some events, a
+    batch failed, the views were dropped). So a fact in it is what the projection's tables hold. None outside the
+    runner: a handler then reads its tables."""
 
     position: int
     sealer: Any
     stored: Any = None
+    memo: dict | None = None
 
 
 @dataclass

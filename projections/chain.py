@@ -118,17 +118,27 @@ def read_store(app: Any, start: int, stop: int | None, limit: int = WINDOW) -> l
 
 
 # --- the projection ------------------------------------------------------------------------------------------------
+PLACES_REMEMBERED = 100_000
+
+
+class _Heads:
+    """The chain's heads and which place each aggregate is in, as the chain's tables hold them."""
+
+    def __init__(self) -> None:
+        self.store_head: str | None = None
+        self.place_heads: dict[str, str] = {}
+        self.places: dict[str, str | None] = {}
+
+
 class _Batch(threading.local):
-    """What one views transaction (a runner's batch) knows: the stored events read ahead, the heads, the places."""
+    """What one views transaction knows when no runner's memo is given (a replay): stored events read ahead, heads."""
 
     tx: Tx | None = None
 
     def reset(self, tx: Tx) -> None:
         self.tx = tx
         self.stored: dict[int, Stored] = {}
-        self.store_head: str | None = None
-        self.place_heads: dict[str, str] = {}
-        self.places: dict[str, str | None] = {}
+        self.heads = _Heads()
 
 
 def projection_for(app: Any) -> Projection:
@@ -146,41 +156,51 @@ def projection_for(app: Any) -> Projection:
                 raise LookupError(f"event {position} is not in the store")
         return found
 
-    def place_of(tx: Tx, s: Stored) -> str | None:
+    def place_of(tx: Tx, s: Stored, heads: _Heads) -> str | None:
         named = chain.place_named(s.topic, s.aggregate_id, s.state)
         if named is not None:
             if s.version == 1:
                 tx.execute("INSERT INTO chain_places (aggregate_id, place_id) VALUES (?, ?) "
                            "ON CONFLICT (aggregate_id) DO NOTHING", (s.aggregate_id, named))
-                batch.places[s.aggregate_id] = named
+                heads.places[s.aggregate_id] = named
             return named
         if s.version == 1:   # a first event that names no place: its aggregate has none
+            heads.places[s.aggregate_id] = None
             return None
-        if s.aggregate_id not in batch.places:
-            batch.places[s.aggregate_id] = tx.scalar("SELECT place_id FROM chain_places WHERE aggregate_id = ?",
+        if s.aggregate_id not in heads.places:
+            if len(heads.places) > PLACES_REMEMBERED:
+                heads.places.clear()   # only what the table holds: read again when needed
+            heads.places[s.aggregate_id] = tx.scalar("SELECT place_id FROM chain_places WHERE aggregate_id = ?",
                                                      (s.aggregate_id,))
-        return batch.places[s.aggregate_id]
+        return heads.places[s.aggregate_id]
 
     def record(tx: Tx, e: Any, ctx: Context) -> None:
-        # The runner hands over the notification it read; otherwise (a replay of decoded events) read it again.
-        if batch.tx is not tx:
-            batch.reset(tx)
+        # The runner hands over the notification it read, and its memo; otherwise (a replay of decoded events) read
+        # the notification again, and the heads from the tables once per transaction.
+        if ctx.memo is not None:
+            heads = ctx.memo.get("heads")
+            if heads is None:
+                heads = ctx.memo["heads"] = _Heads()
+        else:
+            if batch.tx is not tx:
+                batch.reset(tx)
+            heads = batch.heads
         s = stored(app, ctx.stored) if ctx.stored is not None else read(tx, ctx.position)
         event = s.digest()
-        if batch.store_head is None:
-            batch.store_head = tx.scalar("SELECT digest FROM chain_links ORDER BY position DESC LIMIT 1") \
+        if heads.store_head is None:
+            heads.store_head = tx.scalar("SELECT digest FROM chain_links ORDER BY position DESC LIMIT 1") \
                 or chain.GENESIS
-        batch.store_head = chain.link(batch.store_head, event)
-        place = place_of(tx, s)
+        heads.store_head = chain.link(heads.store_head, event)
+        place = place_of(tx, s, heads)
         place_digest = None
         if place is not None:
-            prev = batch.place_heads.get(place)
+            prev = heads.place_heads.get(place)
             if prev is None:
                 prev = tx.scalar("SELECT place_digest FROM chain_links WHERE place_id = ? ORDER BY position DESC "
                                  "LIMIT 1", (place,)) or chain.GENESIS
-            place_digest = batch.place_heads[place] = chain.link(prev, event)
+            place_digest = heads.place_heads[place] = chain.link(prev, event)
         tx.execute("INSERT INTO chain_links (position, aggregate_id, version, place_id, digest, place_digest) "
-                   "VALUES (?, ?, ?, ?, ?, ?)", (ctx.position, s.aggregate_id, s.version, place, batch.store_head,
+                   "VALUES (?, ?, ?, ?, ?, ?)", (ctx.position, s.aggregate_id, s.version, place, heads.store_head,
                                                  place_digest))
 
     projection = Projection(name=NAME, tables=projection_tables, indexes=projection_indexes, kept=True)

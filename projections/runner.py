@@ -19,6 +19,7 @@ from projections.db import Database, unavailable
 log = logging.getLogger("linli.projections")
 
 REBUILD_BATCH = 5000   # events per views transaction while rebuilding (the live runner takes what is new)
+MEMO_LIMIT = 200_000     # facts a projection's memo holds before it starts again (memory stays bounded)
 RETRY_SECONDS = 30.0   # how long catch_up keeps trying through a lost connection or a locked database
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 
@@ -53,6 +54,8 @@ class Runner:
         self._seq = itertools.count()
         self._reached = 0
         self._thread: threading.Thread | None = None
+        self._memos: dict[str, dict] = {}      # each projection's `Context.memo` ...
+        self._committed: dict[str, int] = {}   # ... valid while its tracking position is the one this runner committed
 
     # --- schema --------------------------------------------------------------------------
     def setup(self) -> None:
@@ -79,6 +82,7 @@ class Runner:
                 tx.execute("DELETE FROM view_tracking WHERE name = ?", (projection.name,))
         with self._waiting_lock:
             self._reached = 0
+        self._memos, self._committed = {}, {}
 
     # --- positions -----------------------------------------------------------------------
     def positions(self) -> dict[str, int]:
@@ -159,10 +163,15 @@ class Runner:
                 # Read inside the transaction, after the locks: another runner may have applied some of these.
                 tracked = {r["name"]: r["position"] for r in tx.all("SELECT name, position FROM view_tracking")}
                 moved: list[Any] = []
+                memos, committed = self._memos, dict(self._committed)
+                self._memos = {}   # until this batch commits (below): it may add to them what is then rolled back
                 for projection in self.projections:
                     current = projection
                     done = tracked.get(projection.name, 0)
                     last = done
+                    memo = memos.get(projection.name) if committed.get(projection.name) == done else None
+                    if memo is None or len(memo) > MEMO_LIMIT:
+                        memo = {}
                     for n in notifications:
                         if n.id <= done:
                             continue
@@ -171,15 +180,18 @@ class Runner:
                             event = decoded.get(n.id)
                             if event is None:
                                 event = decoded[n.id] = self.app.mapper.to_domain_event(n)
-                            projection.handle(tx, topic, event, Context(n.id, self.app.sealer, n))
+                            projection.handle(tx, topic, event, Context(n.id, self.app.sealer, n, memo))
                         last = n.id
                     if last > done:
                         moved.extend((projection.name, last))
+                    memos[projection.name], committed[projection.name] = memo, last
                 if moved:   # one statement for every projection that moved on
                     tx.execute("INSERT INTO view_tracking (name, position) VALUES "
                                + ", ".join(["(?, ?)"] * (len(moved) // 2))
                                + " ON CONFLICT (name) DO UPDATE SET position = excluded.position", tuple(moved))
+            self._memos, self._committed = memos, committed   # committed: the memos hold what the tables hold
         except Exception as e:
+            self._committed = {}   # the memos may hold what was just rolled back
             if _is_transient(e):
                 raise
             self.failure = e

@@ -100,3 +100,37 @@ def test_every_event_of_the_public_records_aggregates_has_a_decision_on_what_an_
                 if inspect.isclass(value) and issubclass(value, Aggregate.Event) and attr not in shown:
                     undecided.append(f"{cls.__name__}.{attr}")
     assert undecided == [], f"decide whether an export shows these (projections/chain.py SHOWN): {undecided}"
+
+
+def test_the_runner_remembers_the_heads_only_while_its_own_commits_made_them(services, monkeypatch):
+    """Between its batches the runner keeps the chain's heads (no query per event for them); another runner's batches
+    in between (`linli project` beside the web), or a batch of its own that rolled back, make it read them again."""
+    from projections import db as views_db
+    from projections.runner import Runner
+
+    app, runner = services.app, services.runner
+    places = Places(app)
+    worker = make_worker(app, places.community)
+    runner.catch_up()                                          # the memo now holds the heads
+    other = Runner(app, services.views, runner.projections)    # another runner on the same views
+    make_resident(app, places.community, worker, "甲")
+    other.catch_up()
+    make_resident(app, places.community, worker, "乙")
+    runner.catch_up()
+    assert views.first_difference(app, services.views) is None
+
+    execute, failed = views_db.Tx.execute, []
+
+    def lost_once(tx, sql, params=()):
+        if sql.startswith("INSERT INTO view_tracking") and not failed:
+            failed.append(sql)   # the links of this batch were written, then the transaction is lost
+            raise views_db.sqlite3.OperationalError("database is locked")
+        return execute(tx, sql, params)
+
+    monkeypatch.setattr(views_db.Tx, "execute", lost_once)
+    make_resident(app, places.community, worker, "丙")
+    runner.catch_up()                                          # rolled back, then tried again
+    assert failed and runner.position() == runner.head()
+    assert views.first_difference(app, services.views) is None
+    ours = services.views.all("SELECT * FROM chain_links ORDER BY position")
+    assert [(r["position"], r["digest"]) for r in ours] == [(r[0], r[1]) for r in views.recompute(app, runner.head())]
