@@ -14,11 +14,16 @@ Row = dict[str, Any]
 
 
 class Tx:
-    """A cursor inside one transaction; SQL uses `?` placeholders on both back ends."""
+    """A cursor inside one transaction; SQL uses `?` placeholders on both back ends.
 
-    def __init__(self, cursor: Any, postgres: bool) -> None:
+    `pipelined` (PostgreSQL's pipeline mode): each read gets a cursor of its own. The answer to an earlier statement
+    may reach the shared cursor after a read was sent on it, and the read would then fetch that answer instead of its
+    own ("the last operation didn't produce records": seen under load with one cursor)."""
+
+    def __init__(self, cursor: Any, postgres: bool, pipelined: bool = False) -> None:
         self._cursor = cursor
         self._postgres = postgres
+        self._pipelined = pipelined
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Tx:
         if self._postgres:
@@ -32,13 +37,23 @@ class Tx:
         self._cursor.executemany(sql, [tuple(r) for r in rows])
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        self.execute(sql, params)
-        row = self._cursor.fetchone()
-        return _as_dict(self._cursor, row) if row is not None else None
+        with self._reading(sql, params) as cursor:
+            row = cursor.fetchone()
+            return _as_dict(cursor, row) if row is not None else None
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        self.execute(sql, params)
-        return [_as_dict(self._cursor, r) for r in self._cursor.fetchall()]
+        with self._reading(sql, params) as cursor:
+            return [_as_dict(cursor, r) for r in cursor.fetchall()]
+
+    @contextmanager
+    def _reading(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
+        if not self._pipelined:
+            self.execute(sql, params)
+            yield self._cursor
+            return
+        with self._cursor.connection.cursor() as cursor:
+            cursor.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+            yield cursor
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.one(sql, params)
@@ -267,7 +282,7 @@ class PostgresDatabase(Database):
         next wait and ends the transaction as in `transaction`."""
         with self._connection() as conn:
             with conn.pipeline(), conn.transaction():
-                yield Tx(conn.cursor(), postgres=True)
+                yield Tx(conn.cursor(), postgres=True, pipelined=True)
 
     def scrub(self) -> None:
         """Rewrite this schema's tables (VACUUM FULL), so no dead copy of an erased row stays in them. PostgreSQL's
