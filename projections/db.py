@@ -223,6 +223,9 @@ class SQLiteDatabase(Database):
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+PING_AFTER = 1.0   # seconds a pooled views connection may sit idle and still be used without asking it first
+
+
 class PostgresDatabase(Database):
     """A psycopg connection pool; the views live in their own schema."""
 
@@ -245,22 +248,29 @@ class PostgresDatabase(Database):
             conn.commit()
 
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, configure=configure, open=True)
+        self._used: dict[int, float] = {}   # when each pooled connection last answered (by id; at most pool_size)
         self._lost = (psycopg.OperationalError, psycopg.InterfaceError)
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
         """A pooled connection that answers. One the server has closed since it was pooled (the database restarted)
-        is dropped, and the pool makes a new one, so no request fails on it once the database is back. One round trip
-        per checkout; not the pool's own `check`, which waits 1, 2, 4… seconds before trying each next stale one."""
+        is dropped, and the pool makes a new one, so no request fails on it once the database is back. A connection
+        idle for `PING_AFTER` seconds is asked first (one round trip); one that answered just now is not (a restart
+        takes longer than that): asking every time cost a round trip per page query and per views batch. Not the
+        pool's own `check`, which waits 1, 2, 4… seconds before trying each next stale one."""
         for attempt in range(self.pool.max_size + 1):
             with self.pool.connection() as conn:
-                try:
-                    self.pool.check_connection(conn)
-                except self._lost:
-                    if attempt == self.pool.max_size:
-                        raise
-                    continue   # returned broken: the pool discards it and connects anew
+                if time.monotonic() - self._used.get(id(conn), 0.0) > PING_AFTER:
+                    try:
+                        self.pool.check_connection(conn)
+                    except self._lost:
+                        if attempt == self.pool.max_size:
+                            raise
+                        continue   # returned broken: the pool discards it and connects anew
                 yield conn
+                if len(self._used) > 4 * self.pool.max_size:   # ids of connections the pool has since dropped
+                    self._used.clear()
+                self._used[id(conn)] = time.monotonic()   # it answered (not after an error: then it is asked again)
                 return
 
     @contextmanager
