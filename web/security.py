@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import secrets
-from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "linli_csrf"
@@ -32,12 +32,9 @@ class SecurityMiddleware:
             await _plain(send, 413, "请求内容过大 (request too large)")
             return
 
-        cookie = SimpleCookie()
-        try:
-            cookie.load(headers.get(b"cookie", b"").decode("latin-1"))
-        except Exception:
-            pass
-        token = cookie[CSRF_COOKIE].value if CSRF_COOKIE in cookie else ""
+        # Starlette's parser (what `request.cookies` uses): the standard library's SimpleCookie took a sixth of a
+        # sign-up's server time under load.
+        token = cookie_parser(headers.get(b"cookie", b"").decode("latin-1")).get(CSRF_COOKIE, "")
         new_token = not (16 <= len(token) <= 100 and token.replace("-", "").replace("_", "").isalnum())
         if new_token:
             token = secrets.token_urlsafe(32)
