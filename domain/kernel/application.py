@@ -33,6 +33,7 @@ A = TypeVar("A", bound=Aggregate)
 LOCK_STRIPES = 1024      # aggregates share a lock only when their ids hash alike
 FIRST_LOCK_WAIT = 30.0   # a command holding no lock yet cannot deadlock: it waits its turn (a popular day queues)
 MORE_LOCK_WAIT = 0.2     # holding one, it waits briefly for another, then lets go of all and starts again
+FASTFORWARD_SECONDS = 60.0   # after a conflict (another process writes too), commands fast-forward what they load
 Action = Callable[[], tuple[Any, Iterable[Aggregate | None]]]
 DEV_SECRET = "linli-dev-secret"
 MAX_COMMAND_ID = 128   # the web's forms send 32 hex characters; only a digest of the id is ever stored
@@ -104,6 +105,7 @@ class Linli(Application):
         self._saved = threading.local()
         self._work = threading.local()
         self._stripes = tuple(threading.RLock() for _ in range(LOCK_STRIPES))
+        self._fastforward_until = 0.0
         for context in contexts:
             setattr(self, context.name, context.service(self))
 
@@ -157,6 +159,7 @@ class Linli(Application):
                 except IntegrityError:
                     self.outcomes["conflict_retried"] += 1
                     conflicted = True
+                    self._fastforward_until = time.monotonic() + FASTFORWARD_SECONDS
                 except OperationalError as e:
                     if "locked" in str(e) or "busy" in str(e):  # SQLite already waited its lock timeout
                         self.outcomes["busy"] += 1
@@ -218,7 +221,8 @@ class Linli(Application):
             elif obj is not None:
                 others.append(obj)
         processing_event.collect_events(*others, **kwargs)
-        recordings = self._record(processing_event)
+        # A command that changed nothing appends nothing, and so need not check what it read either.
+        recordings = self._record(processing_event) if processing_event.events else []
         cache = self.repository.cache
         if cache is not None:   # saved, each is what the store holds (a new one is cached now, not on its next get)
             for aggregate_id, aggregate in processing_event.aggregates.items():
@@ -328,9 +332,13 @@ class Linli(Application):
         return hash(aggregate_id) % LOCK_STRIPES
 
     def _cached(self, aggregate_id: UUID) -> Aggregate | None:
-        """A command's read: the cached instance as it is (the append checks it is still current), else the store's."""
+        """A command's read: the cached instance as it is (the append checks it is still current), else the store's.
+
+        While another process is writing too (an append of this one conflicted lately), the cached instance is
+        fast-forwarded from the store first (a round trip): a stale copy would make the append fail, and the retry
+        then rebuilds every aggregate the command loaded (two processes on one busy day halved each other)."""
         cache = self.repository.cache
-        if cache is not None:
+        if cache is not None and time.monotonic() >= self._fastforward_until:
             try:
                 return cache.get(aggregate_id)
             except KeyError:

@@ -109,6 +109,12 @@ def test_another_process_writes_are_seen_by_the_next_command(tmp_path, clock):
     assert first.find(Account, account_id).version == second.find(Account, account_id).version == 3
     # The cached copy was one version behind: its append collided, and the retry read the store.
     assert first.outcomes["conflict_retried"] == 1 and first.outcomes["ok"] == 2
+    # Another process writes too, so from now on the first fast-forwards what it loads: no more collisions.
+    for _ in range(3):
+        second.execute("other-process", None, lambda: (None, [_changed(second, account_id)]))
+        first.execute("this-process", None, lambda: (None, [_changed(first, account_id)]))
+    assert first.find(Account, account_id).version == second.find(Account, account_id).version == 9
+    assert first.outcomes["conflict_retried"] == 1 and first.outcomes["ok"] == 5
     first.close()
     second.close()
 
