@@ -23,6 +23,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, Recording
+from eventsourcing.utils import resolve_topic
 
 from domain.kernel.command import ProcessedCommand
 from domain.kernel.errors import BusyError, DomainError, InvalidInputError, NotFoundError
@@ -199,12 +200,13 @@ class Linli(Application):
 
     def construct_recorder(self) -> Any:
         """The library's recorder for the store, with the check of a command's reads (`recorders`)."""
-        checked = CHECKED.get(type(self.factory).__module__)
-        if checked is None:
+        topic = CHECKED.get(type(self.factory).__module__)
+        if topic is None:
             raise RuntimeError(f"Linli cannot run on {type(self.factory).__module__}: its reads are not checked")
-        if checked is CheckedPOPORecorder:
+        checked = resolve_topic(topic)
+        if checked is CheckedPOPORecorder:   # the library's in-memory factory takes no recorder topic
             return CheckedPOPORecorder()
-        self.factory.env[self.factory.APPLICATION_RECORDER_TOPIC] = f"{checked.__module__}:{checked.__qualname__}"
+        self.factory.env[self.factory.APPLICATION_RECORDER_TOPIC] = topic
         recorder = self.factory.application_recorder()
         assert isinstance(recorder, checked), type(recorder)
         return recorder

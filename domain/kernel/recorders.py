@@ -11,14 +11,12 @@ another process has since changed, which is stronger than fast-forwarding before
 on between that read and the append)."""
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
-from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 Expected = Mapping[UUID, int]
@@ -35,49 +33,12 @@ class CheckedSQLiteRecorder(SQLiteApplicationRecorder):
         # After the inserts this transaction holds the write lock and reads the newest state (WAL: a writer's
         # snapshot is the latest commit, or its first write would have failed busy). One index seek per aggregate
         # (a MAX grouped by aggregate read every version of a big one).
-        for aggregate_id, version in (kwargs.get("expected") or {}).items():
+        for aggregate_id, version in expected.items():
             c.execute(f"SELECT 1 FROM {self.events_table_name} WHERE originator_id = ? AND originator_version > ? "
                       "LIMIT 1", (aggregate_id.hex, version))
             if c.fetchone() is not None:
                 raise StaleReadError(f"read aggregate changed: {aggregate_id}")
         return ids
-
-
-class CheckedPostgresRecorder(PostgresApplicationRecorder):
-    FUNCTION = "linli_expect_versions"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        schema, table = _identifier(self.datastore.schema), _identifier(self.events_table_name)
-        function = f"{schema}.{_identifier(self.FUNCTION)}"
-        self.sql_create_expect = (
-            f"CREATE OR REPLACE FUNCTION {function}(ids {_identifier(self.datastore.originator_id_type)}[], "
-            "versions bigint[]) RETURNS void LANGUAGE plpgsql AS $BODY$ BEGIN "
-            "IF EXISTS (SELECT 1 FROM unnest(ids, versions) AS x(id, version) WHERE EXISTS (SELECT 1 FROM "
-            f"{schema}.{table} e WHERE e.originator_id = x.id AND e.originator_version > x.version)) "
-            "THEN RAISE EXCEPTION 'linli: an aggregate the command read has changed' "
-            "USING ERRCODE = 'integrity_constraint_violation'; END IF; END; $BODY$")
-        self.sql_expect = f"SELECT {function}(%s, %s)"
-
-    def create_table(self) -> None:
-        super().create_table()
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self.sql_create_expect)
-
-    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        # The table lock comes first (the library's), so the check below sees every committed append. It runs in
-        # the same pipeline: a stale read fails the statement, the transaction, and the append with it.
-        super()._insert_stored_events(curs, stored_events, **kwargs)
-        expected: Expected = kwargs.get("expected") or {}
-        if expected:
-            with curs.connection.cursor() as check:
-                check.execute(self.sql_expect, (list(expected), list(expected.values())), prepare=True)
-
-
-def _identifier(name: str) -> str:
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise ValueError(f"not a plain SQL identifier: {name!r}")
-    return f'"{name}"'
 
 
 class CheckedPOPORecorder(POPOApplicationRecorder):
@@ -88,5 +49,8 @@ class CheckedPOPORecorder(POPOApplicationRecorder):
                 raise StaleReadError(f"read aggregate changed: {aggregate_id}")
 
 
-CHECKED = {"eventsourcing.sqlite": CheckedSQLiteRecorder, "eventsourcing.postgres": CheckedPostgresRecorder,
-           "eventsourcing.popo": CheckedPOPORecorder}
+# The recorder for each of the library's persistence modules, by topic: PostgreSQL's lives apart
+# (`recorders_postgres`), so a process on SQLite never imports psycopg (a sixth of `linli rebuild`'s start-up).
+CHECKED = {"eventsourcing.sqlite": f"{__name__}:CheckedSQLiteRecorder",
+           "eventsourcing.postgres": "domain.kernel.recorders_postgres:CheckedPostgresRecorder",
+           "eventsourcing.popo": f"{__name__}:CheckedPOPORecorder"}

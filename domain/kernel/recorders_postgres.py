@@ -1,0 +1,49 @@
+"""The PostgreSQL recorder with the check of a command's reads (see `recorders`); apart, so psycopg is only imported
+where PostgreSQL is used."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+from domain.kernel.recorders import Expected
+
+
+class CheckedPostgresRecorder(PostgresApplicationRecorder):
+    FUNCTION = "linli_expect_versions"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema, table = _identifier(self.datastore.schema), _identifier(self.events_table_name)
+        function = f"{schema}.{_identifier(self.FUNCTION)}"
+        self.sql_create_expect = (
+            f"CREATE OR REPLACE FUNCTION {function}(ids {_identifier(self.datastore.originator_id_type)}[], "
+            "versions bigint[]) RETURNS void LANGUAGE plpgsql AS $BODY$ BEGIN "
+            "IF EXISTS (SELECT 1 FROM unnest(ids, versions) AS x(id, version) WHERE EXISTS (SELECT 1 FROM "
+            f"{schema}.{table} e WHERE e.originator_id = x.id AND e.originator_version > x.version)) "
+            "THEN RAISE EXCEPTION 'linli: an aggregate the command read has changed' "
+            "USING ERRCODE = 'integrity_constraint_violation'; END IF; END; $BODY$")
+        self.sql_expect = f"SELECT {function}(%s, %s)"
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self.sql_create_expect)
+
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        # The table lock comes first (the library's), so the check below sees every committed append. It runs in
+        # the same pipeline: a stale read fails the statement, the transaction, and the append with it.
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        expected: Expected = kwargs.get("expected") or {}
+        if expected:
+            with curs.connection.cursor() as check:
+                check.execute(self.sql_expect, (list(expected), list(expected.values())), prepare=True)
+
+
+def _identifier(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return f'"{name}"'
