@@ -30,8 +30,8 @@ class Context:
     `memo` (the runner's, one per projection) remembers what a handler read or wrote of its own rows, across the
     runner's batches: the runner hands over the same dict only while every row of that projection since the dict was
     started was written by this runner and committed; otherwise a new one (another runner applied some events, a
-    batch failed, the views were dropped). So a fact in it is what the projection's tables hold. None outside the
-    runner: a handler then reads its tables."""
+    batch failed, the views were dropped). So a fact in it is what the projection's tables hold; a handler bounds
+    what it keeps there (it can always read again). None outside the runner: a handler then reads its tables."""
 
     position: int
     sealer: Any

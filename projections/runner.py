@@ -19,7 +19,6 @@ from projections.db import Database, unavailable
 log = logging.getLogger("linli.projections")
 
 REBUILD_BATCH = 5000   # events per views transaction while rebuilding (the live runner takes what is new)
-MEMO_LIMIT = 200_000     # facts a projection's memo holds before it starts again (memory stays bounded)
 RETRY_SECONDS = 30.0   # how long catch_up keeps trying through a lost connection or a locked database
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 
@@ -125,9 +124,7 @@ class Runner:
         if self.failure is not None:
             raise ProjectionFailed(str(self.failure)) from self.failure
         target = self.head() if stop is None else stop
-        # Where this process saw the views reach (one query less per request); behind another runner's, it only
-        # reads again events `_apply` then skips.
-        start = self._reached or self.position()
+        start = self.position()   # the views' own, never this process's memory of it: another may have rebuilt them
         while True:
             self._advance(start)
             if start >= target:
@@ -170,7 +167,7 @@ class Runner:
                     done = tracked.get(projection.name, 0)
                     last = done
                     memo = memos.get(projection.name) if committed.get(projection.name) == done else None
-                    if memo is None or len(memo) > MEMO_LIMIT:
+                    if memo is None:
                         memo = {}
                     for n in notifications:
                         if n.id <= done:
@@ -216,7 +213,7 @@ class Runner:
                 return True
         # Nobody is applying the log: the caller does it now, up to its own position, in its own thread (handing
         # it to the runner thread and back cost a sign-up 1.4 ms of its 3.4). Whoever applies wakes the others.
-        if self._lock.acquire(blocking=False):
+        if self.failure is None and self._lock.acquire(blocking=False):
             try:
                 self._catch_up_locked(position, None, [0])
             except Exception:   # a failed projection or a lost connection: the runner thread's loop deals with it

@@ -43,7 +43,7 @@ class _StoreCollector:
     def collect(self):
         app, runner = self.svc.app, self.svc.runner
         outcomes = GaugeMetricFamily("linli_commands", "Commands by outcome since the process started "
-                                     "(ok, conflict_retried, refused, busy)", labels=["outcome"])
+                                     "(ok, repeat, conflict_retried, contended, refused, busy)", labels=["outcome"])
         for outcome, n in sorted(app.outcomes.items()):
             outcomes.add_metric([outcome], n)
         yield outcomes

@@ -28,7 +28,7 @@ from eventsourcing.utils import resolve_topic
 from domain.kernel.command import ProcessedCommand
 from domain.kernel.errors import BusyError, DomainError, InvalidInputError, NotFoundError
 from domain.kernel.privacy import InMemoryKeyStore, KeyStore, Sealer
-from domain.kernel.recorders import CHECKED, CheckedPOPORecorder
+from domain.kernel.recorders import CHECKED, CheckedPOPORecorder, StaleReadError
 
 A = TypeVar("A", bound=Aggregate)
 LOCK_STRIPES = 1024      # aggregates share a lock only when their ids hash alike
@@ -158,6 +158,10 @@ class Linli(Application):
                     self._saved.position = max((r.notification.id for r in recordings), default=None)
                     return result
                 except IntegrityError:
+                    done = self._processed(marker_id) if marker_id is not None else None
+                    if done is not None:   # a repeat: its marker collided (not another process's write)
+                        self.outcomes["repeat"] += 1
+                        return replay(done.result) if replay else done.result
                     self.outcomes["conflict_retried"] += 1
                     conflicted = True
                     self._fastforward_until = time.monotonic() + FASTFORWARD_SECONDS
@@ -223,8 +227,13 @@ class Linli(Application):
             elif obj is not None:
                 others.append(obj)
         processing_event.collect_events(*others, **kwargs)
-        # A command that changed nothing appends nothing, and so need not check what it read either.
-        recordings = self._record(processing_event) if processing_event.events else []
+        if processing_event.events:
+            recordings = self._record(processing_event)
+        else:   # a command that changed nothing appends nothing; what it answered must still rest on current reads
+            recordings = []
+            for aggregate_id, version in (kwargs.get("expected") or {}).items():
+                if self.recorder.select_events(aggregate_id, gt=version, limit=1):
+                    raise StaleReadError(f"read aggregate changed: {aggregate_id}")
         cache = self.repository.cache
         if cache is not None:   # saved, each is what the store holds (a new one is cached now, not on its next get)
             for aggregate_id, aggregate in processing_event.aggregates.items():

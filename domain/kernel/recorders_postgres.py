@@ -17,6 +17,8 @@ class CheckedPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.datastore.enable_db_functions:   # the library's function path would skip the check below
+            raise ValueError("Linli checks a command's reads in the append: unset POSTGRES_ENABLE_DB_FUNCTIONS")
         schema, table = _identifier(self.datastore.schema), _identifier(self.events_table_name)
         function = f"{schema}.{_identifier(self.FUNCTION)}"
         self.sql_create_expect = (

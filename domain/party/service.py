@@ -100,7 +100,11 @@ class PartyService:
             stint, was = registration.give_consent(community_id, version, self.app.clock())
             ended[:] = [was] if was else []
             return stint, [registration]
-        stint = self.app.execute("party-consent", command_id, action, actor=account_id)
+
+        def repeated(stint: int) -> int:   # a repeat may have run the action on today's state: it ended nothing
+            ended.clear()
+            return stint
+        stint = self.app.execute("party-consent", command_id, action, actor=account_id, replay=repeated)
         for n in ended:
             privacy.shred(self.app.sealer, Registration.stint_key(Registration.id_for(account_id), n))
         return stint

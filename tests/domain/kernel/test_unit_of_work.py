@@ -218,6 +218,7 @@ def test_a_repeat_that_would_succeed_again_answers_as_the_first_and_saves_nothin
     version = app.find(Account, account_id).version
     assert app.execute("change", "same-click", change, actor=account_id) == "run 1"
     assert app.find(Account, account_id).version == version   # the repeat's append collided on its marker
+    assert app.outcomes["repeat"] == 1 and app.outcomes["conflict_retried"] == 0   # a repeat, not a conflict
     assert app.execute("change", "same-click", change, actor=uuid4()) == "run 3"   # someone else's: a new command
     app.close()
 
@@ -289,3 +290,30 @@ def test_only_the_newest_snapshot_is_kept_on_both_stores(services):
     for _ in range(110):
         app.volunteer.sign_up_for_shift(make_resident(app, places.community, worker), day, shift)
     assert [s.originator_version for s in app.snapshots.recorder.select_events(day)] == [100]
+
+
+def test_a_command_that_changes_nothing_still_rests_on_current_reads(tmp_path, clock):
+    """Granting a role the cached copy already shows changes nothing; another process has since revoked it, so the
+    command must see that and grant it again."""
+    path = tmp_path / "events.db"
+    first, second = sqlite_app(path, clock), sqlite_app(path, clock)
+    places = Places(first)
+    account_id = first.accounts.sign_up(new_phone(), "张三", "hash", None)
+    first.accounts.grant_role(account_id, "worker", places.community)   # cached with the role
+    second.accounts.revoke_role(account_id, "worker", places.community)
+    first.accounts.grant_role(account_id, "worker", places.community)
+    fresh = sqlite_app(path, clock)
+    assert fresh.accounts.has_role(account_id, "worker", places.community)
+    for app in (first, second, fresh):
+        app.close()
+
+
+@pytest.mark.postgres
+def test_the_check_of_reads_cannot_be_switched_off_by_the_librarys_database_functions(clock):
+    schema = new_schema()
+    try:
+        with pytest.raises(ValueError, match="POSTGRES_ENABLE_DB_FUNCTIONS"):
+            Linli(contexts=domain_contexts(), keys=InMemoryKeyStore(), clock=clock,
+                  env={**postgres_env(), "POSTGRES_SCHEMA": schema, "POSTGRES_ENABLE_DB_FUNCTIONS": "y"})
+    finally:
+        drop_schemas(schema)

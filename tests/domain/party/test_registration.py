@@ -158,3 +158,18 @@ def test_a_confirmation_needs_the_member_to_still_live_there(linli, places, resi
     linli.accounts.erase_person(resident)
     with pytest.raises((NotAllowedError, ConflictError)):
         linli.party.confirm_registration(worker, places.community, Registration.id_for(resident), stint)
+
+
+def test_a_re_posted_old_consent_answers_as_it_did_and_shreds_nothing(linli, places, resident):
+    """A repeat may run its action on today's state before its marker is found: moving back to the first community
+    would end the current stint. The repeat must answer as the first consent did and leave the current stint's key."""
+    other_worker = make_worker(linli, places.other_community)
+    linli.accounts.request_residency(resident, places.other_community)
+    linli.accounts.verify_residency(other_worker, resident, places.other_community)
+    first = linli.party.give_consent(resident, places.community, CONSENT_VERSION, True, command_id="c1")
+    second = linli.party.give_consent(resident, places.other_community, CONSENT_VERSION, True, command_id="c2")
+    submit(linli, resident, places.other_community, second)
+    again = linli.party.give_consent(resident, places.community, CONSENT_VERSION, True, command_id="c1")
+    registration = linli.party.registration(resident)
+    assert again == first and registration.current()["stint"] == second
+    assert linli.party.open_details(registration, registration.current()) is not None

@@ -134,3 +134,27 @@ def test_the_runner_remembers_the_heads_only_while_its_own_commits_made_them(ser
     assert views.first_difference(app, services.views) is None
     ours = services.views.all("SELECT * FROM chain_links ORDER BY position")
     assert [(r["position"], r["digest"]) for r in ours] == [(r[0], r[1]) for r in views.recompute(app, runner.head())]
+
+
+def test_a_runner_starts_from_where_the_views_are_not_from_where_it_last_saw_them(services):
+    """Another process rebuilds the views (they go back to zero) while this runner is live and a command arrives:
+    this runner must not apply only the new event and mark the views as far as its own last position."""
+    from projections.runner import Runner
+    from tests.projections.builders import snapshot
+
+    app, runner = services.app, services.runner
+    places = Places(app)
+    worker = make_worker(app, places.community)
+    for name in ("甲", "乙", "丙"):
+        make_resident(app, places.community, worker, name)
+    runner.catch_up()
+    rebuilding = Runner(app, services.views, runner.projections)   # `linli rebuild` in another process
+    rebuilding.drop(everything=True)
+    rebuilding.setup()
+    make_resident(app, places.community, worker, "丁")
+    runner.catch_up()
+    rebuilding.catch_up()
+    tables = ["dir_places", "dir_people", "dir_residencies"]
+    got = snapshot(services, tables)
+    Runner(app, services.views, runner.projections).rebuild(everything=True)
+    assert snapshot(services, tables) == got
