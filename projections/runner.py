@@ -124,7 +124,9 @@ class Runner:
         if self.failure is not None:
             raise ProjectionFailed(str(self.failure)) from self.failure
         target = self.head() if stop is None else stop
-        start = self.position()   # the views' own, never this process's memory of it: another may have rebuilt them
+        # Where this process saw the views reach (no query); `_apply` finds out in its transaction whether the views
+        # are behind that (another process rebuilt them), and then this starts again from their own position.
+        start = self._reached or self.position()
         while True:
             self._advance(start)
             if start >= target:
@@ -133,7 +135,9 @@ class Runner:
                 start=start, limit=self.batch_size, stop=target, inclusive_of_start=False)
             if not notifications:
                 break
-            self._apply(notifications)
+            if not self._apply(notifications, start):
+                start = self.position()
+                continue
             start = notifications[-1].id   # every projection has now reached it
             counted[0] += len(notifications)
             if progress:
@@ -149,8 +153,9 @@ class Runner:
             while self._waiting and self._waiting[0][0] <= position:
                 heapq.heappop(self._waiting)[2].set()
 
-    def _apply(self, notifications: Sequence[Any]) -> None:
-        """One views transaction for the whole batch: every projection's rows and tracking commit together."""
+    def _apply(self, notifications: Sequence[Any], after: int) -> bool:
+        """One views transaction for the whole batch: every projection's rows and tracking commit together. False
+        (nothing applied) when a view is behind `after`, where the batch starts: the events between would be lost."""
         decoded: dict[int, Any] = {}
         current = None
         try:
@@ -159,6 +164,8 @@ class Runner:
                 tx.replayable()          # these rows rebuild from the events: no wait for their WAL flush
                 # Read inside the transaction, after the locks: another runner may have applied some of these.
                 tracked = {r["name"]: r["position"] for r in tx.all("SELECT name, position FROM view_tracking")}
+                if any(tracked.get(p.name, 0) < after for p in self.projections):
+                    return False
                 moved: list[Any] = []
                 memos, committed = self._memos, dict(self._committed)
                 self._memos = {}   # until this batch commits (below): it may add to them what is then rolled back
@@ -187,6 +194,7 @@ class Runner:
                                + ", ".join(["(?, ?)"] * (len(moved) // 2))
                                + " ON CONFLICT (name) DO UPDATE SET position = excluded.position", tuple(moved))
             self._memos, self._committed = memos, committed   # committed: the memos hold what the tables hold
+            return True
         except Exception as e:
             self._committed = {}   # the memos may hold what was just rolled back
             if _is_transient(e):

@@ -120,7 +120,7 @@ class Linli(Application):
         id to its arguments instead (`binding`). A command id from anyone else is a new command.
 
         A repeat is found where it collides: its marker is appended with its events, the append fails, and the
-        retry finds the marker (a refused repeat looks for it at once). So an action may run once more for a
+        marker is then read (a refused repeat reads it at once). So an action may run once more for a
         repeat before it is known; actions therefore touch nothing outside the aggregates they return except
         through idempotent calls (a person's key is got or created). Asking the store for the marker before every
         command cost each command one more round trip."""
@@ -128,12 +128,7 @@ class Linli(Application):
         marker_id = ProcessedCommand.id_for(use_case, digest) if digest is not None else None
         self._saved.position = None
         needed: list[UUID] = []
-        conflicted = False
         for attempt in range(self.max_attempts):
-            if marker_id is not None and conflicted:
-                done = self._processed(marker_id)
-                if done is not None:
-                    return replay(done.result) if replay else done.result
             with self._unit_of_work(needed) as work:
                 try:
                     result, aggregates = action()
@@ -163,7 +158,6 @@ class Linli(Application):
                         self.outcomes["repeat"] += 1
                         return replay(done.result) if replay else done.result
                     self.outcomes["conflict_retried"] += 1
-                    conflicted = True
                     self._fastforward_until = time.monotonic() + FASTFORWARD_SECONDS
                 except OperationalError as e:
                     if "locked" in str(e) or "busy" in str(e):  # SQLite already waited its lock timeout
