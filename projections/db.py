@@ -25,16 +25,16 @@ class Tx:
         self._postgres = postgres
         self._pipelined = pipelined
 
+    def _sql(self, sql: str) -> str:
+        """`?` placeholders as the back end takes them (psycopg: `%s`, and a literal `%` doubled)."""
+        return sql.replace("%", "%%").replace("?", "%s") if self._postgres else sql
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Tx:
-        if self._postgres:
-            sql = sql.replace("%", "%%").replace("?", "%s")
-        self._cursor.execute(sql, tuple(params))
+        self._cursor.execute(self._sql(sql), tuple(params))
         return self
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if self._postgres:
-            sql = sql.replace("%", "%%").replace("?", "%s")
-        self._cursor.executemany(sql, [tuple(r) for r in rows])
+        self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         with self._reading(sql, params) as cursor:
@@ -52,7 +52,7 @@ class Tx:
             yield self._cursor
             return
         with self._cursor.connection.cursor() as cursor:
-            cursor.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+            cursor.execute(self._sql(sql), tuple(params))
             yield cursor
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
