@@ -126,14 +126,18 @@ class World:
         self._grants_before(now)
         wait_for_views(self.server)
 
-    def _meeting(self, now: datetime) -> None:
-        starts = now + timedelta(hours=1)
-        schedule = self.worker.post(f"{self.base}/roundtable/new", {
-            "title": "楼道改造议事会", "purpose": "讨论楼道扶手与粉刷", "starts_at": local(starts),
+    def schedule(self, title: str, purpose: str, starts: datetime, deadline: timedelta) -> str:
+        """The worker schedules an in-person meeting of two hours through the form; its id."""
+        response = self.worker.post(f"{self.base}/roundtable/new", {
+            "title": title, "purpose": purpose, "starts_at": local(starts),
             "ends_at": local(starts + timedelta(hours=2)), "place": "社区活动室", "mode": "in_person",
-            "capacity": "20", "registration_deadline": local(starts - timedelta(minutes=10)), "voting_rule": "simple",
+            "capacity": "20", "registration_deadline": local(starts - deadline), "voting_rule": "simple",
             "quorum_percent": "50"})
-        self.meeting = schedule.headers["location"].rsplit("/", 1)[1]
+        return response.headers["location"].rsplit("/", 1)[1]
+
+    def _meeting(self, now: datetime) -> None:
+        self.meeting = self.schedule("楼道改造议事会", "讨论楼道扶手与粉刷", now + timedelta(hours=1),
+                                     timedelta(minutes=10))
         m = self.m = f"{self.base}/roundtable/{self.meeting}"
         self.resident.post(f"{m}/agenda", {"title": "加装楼道扶手", "description": "3 号楼"})
         self.resident.post(f"{m}/agenda", {"title": "粉刷楼道", "description": "5 号楼"})
@@ -222,12 +226,7 @@ class World:
         self.worker.post(f"{m}/motions/2/close")
         self.worker.post(f"{self.r}/owner", {"owner": "王主任"})
         later = datetime.now(SHANGHAI).replace(second=0, microsecond=0) + timedelta(days=3)
-        schedule = self.worker.post(f"{self.base}/roundtable/new", {
-            "title": "冬季安全议事会", "purpose": "讨论冬季消防安全", "starts_at": local(later),
-            "ends_at": local(later + timedelta(hours=2)), "place": "社区活动室", "mode": "in_person",
-            "capacity": "20", "registration_deadline": local(later - timedelta(hours=1)), "voting_rule": "simple",
-            "quorum_percent": "50"})
-        self.later_meeting = schedule.headers["location"].rsplit("/", 1)[1]
+        self.later_meeting = self.schedule("冬季安全议事会", "讨论冬季消防安全", later, timedelta(hours=1))
         self._payment("2,500", "FP-AFTER")
         self.maker.post(f"{self.shift}/signup")
         self.worker.post(f"{self.shift}/attendance/{self.ids[MAKER]}/in")
@@ -431,10 +430,7 @@ def test_a_page_as_of_today_keeps_up_with_what_is_recorded_today(world):
     first = world.worker.get(index, as_of=today)
     assert first.status_code == 200 and "冬季安全议事会" in first.text and "新年联欢筹备会" not in first.text
     later = datetime.now(SHANGHAI).replace(second=0, microsecond=0) + timedelta(days=4)
-    world.worker.post(f"{world.base}/roundtable/new", {
-        "title": "新年联欢筹备会", "purpose": "筹备新年联欢", "starts_at": local(later),
-        "ends_at": local(later + timedelta(hours=2)), "place": "社区活动室", "mode": "in_person", "capacity": "20",
-        "registration_deadline": local(later - timedelta(hours=1)), "voting_rule": "simple", "quorum_percent": "50"})
+    world.schedule("新年联欢筹备会", "筹备新年联欢", later, timedelta(hours=1))
     wait_for_views(world.server)
     again = world.worker.get(index, as_of=today)   # the end of today: everything recorded so far today is in it
     assert again.status_code == 200 and "新年联欢筹备会" in again.text
