@@ -39,6 +39,7 @@ from uuid import UUID
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 from starlette.routing import Match, Route
 
 from domain.accounts.model import Account, Community
@@ -493,8 +494,9 @@ def test_in_elder_mode_the_main_tasks_are_one_tap_from_home(demo, browser):
         for label, heading in (("去表决", "小区停车管理议事会（演示）"), ("报名志愿服务", "志愿服务站"),
                                ("我要反映问题", "我要反映问题")):
             page.goto(demo.url + "/")
-            page.click(f"ul.tasks a:has-text('{label}')")
-            assert page.locator(f"main :is(h1, h2):has-text('{heading}')").count() >= 1, label
+            with page.expect_navigation():
+                page.click(f"ul.tasks a:has-text('{label}')")
+            expect(page.locator(f"main :is(h1, h2):has-text('{heading}')").first).to_be_visible()
     finally:
         context.close()
 

@@ -3,6 +3,7 @@
 from functools import partial
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.builders import ARTIFACTS
 from tests.e2e.builders import save_shot
@@ -48,7 +49,7 @@ def test_a_resident_signs_up_a_worker_approves_and_the_resident_sees_their_commu
     page.fill("input[name=phone]", "13912345678")
     page.fill("input[name=password]", "a-long-password")
     page.click("button[type=submit]:has-text('登录')")
-    assert page.locator("text=已核实居民").count() >= 1
+    expect(page.locator("text=已核实居民").first).to_be_visible()
     page.click("text=江苏路社区（演示）")
     page.wait_for_selector("text=您是本社区的已核实居民")
     assert page.locator("html").get_attribute("lang") == "zh-CN"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 import pytest
+from playwright.sync_api import expect
 
 from domain.accounts.model import Account
 from domain.kernel.time import SHANGHAI
@@ -98,7 +99,7 @@ def test_an_action_day_from_creation_to_a_verified_certificate(page, live_server
     page.wait_for_selector("text=您已从候补名单递补为正式志愿者")
     shot(page, "5-promotion-notice")
     page.click("button:has-text('知道了')")
-    assert page.locator("text=您已从候补名单递补为正式志愿者").count() == 0
+    expect(page.locator("text=您已从候补名单递补为正式志愿者")).to_have_count(0)
     log_out(page)
 
     # 6. The worker checks the volunteer in and out on the phone-sized screen, then corrects the hours.
