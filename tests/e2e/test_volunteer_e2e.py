@@ -167,3 +167,4 @@ def test_an_action_day_from_creation_to_a_verified_certificate(page, live_server
     page.wait_for_selector("text=验证通过")
     assert "赵**" in page.content() and "赵候补" not in page.content()
     shot(page, "10-verified")
+
