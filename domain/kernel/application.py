@@ -80,6 +80,15 @@ class DomainContext:
     snapshots: Mapping[type[Aggregate], int] = field(default_factory=dict)
 
 
+def project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's `project_aggregate` without its per-event `isinstance` against a runtime-checkable Protocol
+    (6 µs an event on Python 3.11: a sixth of loading a fund of 1,000 payments from its snapshot). Every stored
+    event here is a library event or snapshot, which has `mutate`."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class Linli(Application):
     """The event store, `execute`, `load`/`find`, the clock and the sealer; the contexts' services on top."""
 
@@ -352,7 +361,7 @@ class Linli(Application):
 
     def _get(self, aggregate_id: UUID, *, copy: bool) -> Aggregate | None:
         try:
-            return self.repository.get(aggregate_id, deepcopy_from_cache=copy)
+            return self.repository.get(aggregate_id, deepcopy_from_cache=copy, projector_func=project)
         except AggregateNotFoundError:
             return None
 
