@@ -120,7 +120,7 @@ class Runner:
             return self._catch_up_locked(stop, progress, counted)
 
     def _catch_up_locked(self, stop: int | None, progress: Callable[[int, int], None] | None,
-                         counted: list[int]) -> int:
+                         counted: list[int], deadline: float | None = None) -> int:
         if self.failure is not None:
             raise ProjectionFailed(str(self.failure)) from self.failure
         target = self.head() if stop is None else stop
@@ -129,7 +129,7 @@ class Runner:
         start = self._reached or self.position()
         while True:
             self._advance(start)
-            if start >= target:
+            if start >= target or deadline is not None and time.monotonic() >= deadline:
                 break
             notifications = self.app.recorder.select_notifications(
                 start=start, limit=self.batch_size, stop=target, inclusive_of_start=False)
@@ -220,10 +220,12 @@ class Runner:
             if self._reached >= position:
                 return True
         # Nobody is applying the log: the caller does it now, up to its own position, in its own thread (handing
-        # it to the runner thread and back cost a sign-up 1.4 ms of its 3.4). Whoever applies wakes the others.
+        # it to the runner thread and back cost a sign-up 1.4 ms of its 3.4). Whoever applies wakes the others. It
+        # stops at the request's deadline: when another process is rebuilding the views, the way to this position
+        # is the whole log, and that is the runner thread's work, not one request's.
         if self.failure is None and self._lock.acquire(blocking=False):
             try:
-                self._catch_up_locked(position, None, [0])
+                self._catch_up_locked(position, None, [0], deadline)
             except Exception:   # a failed projection or a lost connection: the runner thread's loop deals with it
                 log.warning("read-your-writes catch-up failed; waiting for the runner", exc_info=True)
             finally:

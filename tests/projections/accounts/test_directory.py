@@ -1,5 +1,6 @@
 """The directory view and the runner: exactly once, rebuildable, loud on failure — on SQLite and PostgreSQL."""
 import threading
+import time
 
 import pytest
 
@@ -140,3 +141,31 @@ def test_views_ahead_of_their_event_store_are_rebuilt_at_start_up(tmp_path):
         assert "新来者" in names and "后来者" not in names
     finally:
         restored.close()
+
+
+def test_read_your_writes_applies_the_log_itself_only_until_the_request_must_answer(services):
+    """Views far behind (another process rebuilding them, say): a request that finds nobody applying the log does
+    it itself, but only until its own deadline; the runner thread then goes on."""
+    slow = Projection(name="slow", tables={})
+
+    @slow.on(Account.Registered)
+    def _slowly(tx, e, ctx):
+        time.sleep(0.03)
+
+    runner = Runner(services.app, services.views, [*services.runner.projections, slow], batch_size=5)
+    runner.setup()
+    runner.catch_up()
+    runner.start(interval=60)   # one catch-up at start (nothing to do), then asleep until woken
+    try:
+        deadline = time.monotonic() + 5
+        while runner._lock.locked() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for _ in range(60):     # 1.8 s of the slow view
+            services.app.accounts.sign_up(new_phone(), "张三", "hash", None)
+        position = services.app.recorder.max_notification_id()
+        started = time.monotonic()
+        assert not runner.wait(position, timeout=0.2)
+        assert time.monotonic() - started < 1.0, "the request stayed to apply the whole log"
+        assert runner.wait(position, timeout=10), "the runner thread applies the rest"
+    finally:
+        runner.stop()
