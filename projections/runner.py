@@ -131,8 +131,11 @@ class Runner:
             self._advance(start)
             if start >= target or deadline is not None and time.monotonic() >= deadline:
                 break
-            notifications = self.app.recorder.select_notifications(
-                start=start, limit=self.batch_size, stop=target, inclusive_of_start=False)
+            recent = getattr(self.app, "recent_notifications", None)   # what this process appended, from memory
+            notifications = recent(start, target, self.batch_size) if recent is not None else None
+            if notifications is None:
+                notifications = self.app.recorder.select_notifications(
+                    start=start, limit=self.batch_size, stop=target, inclusive_of_start=False)
             if not notifications:
                 break
             if not self._apply(notifications, start):

@@ -12,7 +12,7 @@ import random
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, Recording
 from eventsourcing.utils import resolve_topic
@@ -35,6 +35,7 @@ LOCK_STRIPES = 1024      # aggregates share a lock only when their ids hash alik
 FIRST_LOCK_WAIT = 30.0   # a command holding no lock yet cannot deadlock: it waits its turn (a popular day queues)
 MORE_LOCK_WAIT = 0.2     # holding one, it waits briefly for another, then lets go of all and starts again
 FASTFORWARD_SECONDS = 60.0   # after a conflict (another process writes too), commands fast-forward what they load
+RECENT_KEPT = 1024      # notifications kept for this process's own views (`recent_notifications`)
 Action = Callable[[], tuple[Any, Iterable[Aggregate | None]]]
 DEV_SECRET = "linli-dev-secret"
 MAX_COMMAND_ID = 128   # the web's forms send 32 hex characters; only a digest of the id is ever stored
@@ -89,6 +90,26 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+class _Repository(Repository):
+    """The library's repository; a cold load on a store that can (PostgreSQL) gets the newest snapshot and the
+    events after it in one round trip, from one view of the store."""
+
+    def _reconstruct_aggregate(self, aggregate_id: Any, version: int | None, projector_func: Any) -> Any:
+        select = getattr(self.event_store.recorder, "select_with_snapshot", None)
+        found = None
+        if select is not None and version is None and self.snapshot_store is not None:
+            found = select(aggregate_id, self.snapshot_store.recorder)
+        if found is None:
+            return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
+        snapshot, events = found
+        decoded = [self.snapshot_store.mapper.to_domain_event(snapshot)] if snapshot is not None else []
+        decoded.extend(self.event_store.mapper.to_domain_event(e) for e in events)
+        aggregate = projector_func(None, decoded)
+        if aggregate is None:
+            raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} not found.")
+        return aggregate
+
+
 class Linli(Application):
     """The event store, `execute`, `load`/`find`, the clock and the sealer; the contexts' services on top."""
 
@@ -105,6 +126,8 @@ class Linli(Application):
                  secret: str = DEV_SECRET, fund_budget_fen: int = 20_000_000) -> None:
         contexts = list(contexts)
         self.snapshotting_intervals = {cls: n for c in contexts for cls, n in c.snapshots.items()}
+        self._recent: OrderedDict[int, Any] = OrderedDict()   # notifications this process appended, newest last
+        self._recent_lock = threading.Lock()
         super().__init__(dict(env) if env is not None else None)
         self.sealer = Sealer(keys or InMemoryKeyStore())
         self.clock = clock
@@ -205,6 +228,11 @@ class Linli(Application):
             for stripe in reversed(work.locks):
                 stripe.release()
 
+    def construct_repository(self) -> Repository:
+        repository = super().construct_repository()
+        repository.__class__ = _Repository   # built by the library from the same settings; only cold loads differ
+        return repository
+
     def construct_recorder(self) -> Any:
         """The library's recorder for the store, with the check of a command's reads (`recorders`)."""
         topic = CHECKED.get(type(self.factory).__module__)
@@ -245,6 +273,27 @@ class Linli(Application):
         self._take_snapshots(processing_event)
         self._notify(recordings)
         return recordings
+
+    def _notify(self, recordings: list[Recording]) -> None:
+        with self._recent_lock:
+            for recording in recordings:
+                self._recent[recording.notification.id] = recording.notification
+            while len(self._recent) > RECENT_KEPT:
+                self._recent.popitem(last=False)
+
+    def recent_notifications(self, start: int, stop: int, limit: int) -> list[Any] | None:
+        """The notifications after `start`, up to `stop` and at most `limit`, when this process appended every one of
+        them: read from memory, not from the store (on PostgreSQL a round trip for each command's views). None when
+        one is missing: another process's event, or one older than the last `RECENT_KEPT`; ids are unique, so
+        an unbroken run leaves no room for anyone else's."""
+        found = []
+        with self._recent_lock:
+            for position in range(start + 1, min(stop, start + limit) + 1):
+                notification = self._recent.get(position)
+                if notification is None:
+                    return None
+                found.append(notification)
+        return found or None
 
     def _take_snapshots(self, processing_event: Any) -> None:
         """Snapshot an aggregate whose save crossed its interval, from the instance just saved (it is exactly

@@ -1,10 +1,12 @@
 """The directory view and the runner: exactly once, rebuildable, loud on failure — on SQLite and PostgreSQL."""
 import threading
 import time
+from uuid import uuid4
 
 import pytest
 
 from domain.accounts.model import Account
+from domain.kernel.command import ProcessedCommand
 from projections import accounts as directory
 from projections.base import Projection
 from projections.runner import ProjectionFailed, Runner
@@ -169,3 +171,29 @@ def test_read_your_writes_applies_the_log_itself_only_until_the_request_must_ans
         assert runner.wait(position, timeout=10), "the runner thread applies the rest"
     finally:
         runner.stop()
+
+
+def test_the_views_take_this_process_own_events_from_memory_and_anyone_elses_from_the_store(services):
+    app = services.app
+    services.runner.catch_up()
+    start = services.runner.position()
+    for _ in range(3):
+        app.accounts.sign_up(new_phone(), "张三", "hash", None)
+    head = services.runner.head()
+    from_memory = app.recent_notifications(start, head, 100)
+    from_store = app.recorder.select_notifications(start=start, limit=100, stop=head, inclusive_of_start=False)
+    assert from_memory == from_store and len(from_store) >= 3
+
+    asked = []
+    select = app.recorder.select_notifications
+    app.recorder.select_notifications = lambda *a, **k: asked.append(k) or select(*a, **k)
+    try:
+        services.runner.catch_up(stop=head)
+        assert asked == [] and services.runner.position() == head
+        marker = ProcessedCommand(use_case="elsewhere", command_id=uuid4().hex, result=None)
+        app.recorder.insert_events([app.mapper.to_stored_event(e) for e in marker.collect_events()])   # not ours
+        assert app.recent_notifications(head, head + 1, 100) is None
+        services.runner.catch_up()
+        assert len(asked) == 1 and services.runner.position() == head + 1
+    finally:
+        app.recorder.select_notifications = select
