@@ -38,10 +38,10 @@ def _record(tx: Tx, e: Any, ctx: Context) -> None:
     scopes = ctx.memo.setdefault("scopes", {}) if ctx.memo is not None else None   # audit_scopes rows, as read
     if scopes is not None and aggregate_id in scopes:
         known = scopes[aggregate_id]
-    elif e.originator_version == 1:   # an aggregate's first event: nothing is known of it yet
-        known = None
     else:
-        known = tx.one("SELECT community_id, street_id FROM audit_scopes WHERE aggregate_id = ?", (aggregate_id,))
+        # An aggregate's first event: nothing is known of it yet (and its next events need not ask either).
+        known = None if e.originator_version == 1 else tx.one(
+            "SELECT community_id, street_id FROM audit_scopes WHERE aggregate_id = ?", (aggregate_id,))
         if scopes is not None:
             if len(scopes) > SCOPES_REMEMBERED:
                 scopes.clear()

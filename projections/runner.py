@@ -21,6 +21,23 @@ log = logging.getLogger("linli.projections")
 REBUILD_BATCH = 5000   # events per views transaction while rebuilding (the live runner takes what is new)
 RETRY_SECONDS = 30.0   # how long catch_up keeps trying through a lost connection or a locked database
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+# PostgreSQL: a batch that knows where the views stand (this runner committed last) says so in its pipeline instead
+# of reading it first (a round trip); the function fails the transaction when they stand elsewhere.
+MOVED = "LV001"
+EXPECT_TRACKING_DDL = (
+    "CREATE OR REPLACE FUNCTION linli_expect_tracking(names text[], positions bigint[]) RETURNS void "
+    "LANGUAGE plpgsql AS $body$ BEGIN IF EXISTS (SELECT 1 FROM unnest(names, positions) AS x(name, position) "
+    "WHERE COALESCE((SELECT t.position FROM view_tracking t WHERE t.name = x.name), 0) <> x.position) THEN "
+    f"RAISE EXCEPTION 'linli: the views moved on' USING ERRCODE = '{MOVED}'; END IF; END $body$")
+
+
+def _moved(e: BaseException | None) -> bool:
+    """The batch's expectation of the views' positions failed (`EXPECT_TRACKING_DDL`)."""
+    while e is not None:
+        if getattr(e, "sqlstate", None) == MOVED:
+            return True
+        e = e.__cause__ or e.__context__
+    return False
 
 
 def _is_transient(e: Exception) -> bool:
@@ -63,7 +80,10 @@ class Runner:
         Views ahead of the event store (restored from mismatched backups, or a store swapped underneath)
         would silently skip the next events, so they are rebuilt from zero instead."""
         with self.db.transaction() as tx:
+            tx.lock("projections")   # two processes starting together: one creates, the other finds
             tx.execute(TRACKING_DDL)
+            if self.db.postgres:
+                tx.execute(EXPECT_TRACKING_DDL)
             for projection in self.projections:
                 projection.create(tx)
         if max(self.positions().values(), default=0) > self.head():
@@ -165,8 +185,15 @@ class Runner:
             with self.db.batch() as tx:
                 tx.lock("projections")   # one batch at a time, whichever runner (one round trip on PostgreSQL)
                 tx.replayable()          # these rows rebuild from the events: no wait for their WAL flush
-                # Read inside the transaction, after the locks: another runner may have applied some of these.
-                tracked = {r["name"]: r["position"] for r in tx.all("SELECT name, position FROM view_tracking")}
+                # Read inside the transaction, after the locks: another runner may have applied some of these. On
+                # PostgreSQL, when this runner committed last, expect that instead (no wait; `_moved` if wrong).
+                known = self._committed
+                if self.db.postgres and all(p.name in known for p in self.projections):
+                    tracked = dict(known)
+                    tx.execute("SELECT linli_expect_tracking(?::text[], ?::bigint[])",
+                               (list(tracked), list(tracked.values())))
+                else:
+                    tracked = {r["name"]: r["position"] for r in tx.all("SELECT name, position FROM view_tracking")}
                 if any(tracked.get(p.name, 0) < after for p in self.projections):
                     return False
                 moved: list[Any] = []
@@ -200,6 +227,8 @@ class Runner:
             return True
         except Exception as e:
             self._committed = {}   # the memos may hold what was just rolled back
+            if _moved(e):          # another runner's batches, or a rebuild: read where the views stand, and again
+                return False
             if _is_transient(e):
                 raise
             self.failure = e

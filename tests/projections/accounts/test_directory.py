@@ -1,11 +1,13 @@
 """The directory view and the runner: exactly once, rebuildable, loud on failure — on SQLite and PostgreSQL."""
 import threading
 import time
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
 from domain.accounts.model import Account
+from domain.kernel.time import SHANGHAI
 from domain.kernel.command import ProcessedCommand
 from projections import accounts as directory
 from projections.base import Projection
@@ -197,3 +199,54 @@ def test_the_views_take_this_process_own_events_from_memory_and_anyone_elses_fro
         assert len(asked) == 1 and services.runner.position() == head + 1
     finally:
         app.recorder.select_notifications = select
+
+
+def test_on_postgres_a_batch_after_this_runners_own_says_where_the_views_stand_instead_of_asking(services,
+                                                                                                  monkeypatch):
+    from projections import db as views_db
+    if not services.views.postgres:
+        pytest.skip("SQLite reads in process: nothing to save")
+    app, runner = services.app, services.runner
+    runner.catch_up()
+    app.accounts.sign_up(new_phone(), "张三", "hash", None)
+    runner.catch_up()                     # this runner's own commit: it knows where the views stand
+    reads, all_ = [], views_db.Tx.all
+    monkeypatch.setattr(views_db.Tx, "all", lambda tx, sql, params=(): reads.append(sql) or all_(tx, sql, params))
+    app.accounts.sign_up(new_phone(), "李四", "hash", None)
+    runner.catch_up()
+    assert not [sql for sql in reads if "view_tracking" in sql]
+    other = Runner(app, services.views, runner.projections)    # `linli project` beside it: the views move on
+    app.accounts.sign_up(new_phone(), "王五", "hash", None)
+    other.catch_up()
+    app.accounts.sign_up(new_phone(), "赵六", "hash", None)
+    runner.catch_up()                     # its expectation fails; it reads, and applies only what is new
+    assert runner.failure is None and runner.position() == runner.head()
+    assert [sql for sql in reads if "view_tracking" in sql]
+    names = [r["name"] for r in services.views.all("SELECT name FROM dir_people")]
+    assert sorted(n for n in names if n in ("张三", "李四", "王五", "赵六")) == ["张三", "李四", "王五", "赵六"]
+
+
+def test_the_audit_trail_asks_for_an_aggregates_scope_once_and_not_at_all_for_a_new_one(services, monkeypatch):
+    """A new volunteer's first event names no community; the runner's memo keeps that, so the next events of that
+    aggregate do not ask the table for it (on PostgreSQL a round trip in each sign-up's views)."""
+    from projections import db as views_db
+    app, runner = services.app, services.runner
+    places = Places(app)
+    worker = make_worker(app, places.community)
+    residents = [make_resident(app, places.community, worker) for _ in range(2)]
+    runner.catch_up()
+    starts = (app.clock() + timedelta(days=3)).astimezone(SHANGHAI).replace(hour=9, minute=0, second=0, microsecond=0)
+    day = app.volunteer.create_action_day(worker, places.community, None, "集中行动日", "", starts.date().isoformat())
+    shift = app.volunteer.add_shift(worker, day, "清扫楼道", "3 号楼", starts, starts + timedelta(hours=2), 5)
+    runner.catch_up()
+    reads, one = [], views_db.Tx.one
+    monkeypatch.setattr(views_db.Tx, "one", lambda tx, sql, params=(): reads.append(sql) or one(tx, sql, params))
+    for resident in residents:
+        app.volunteer.sign_up_for_shift(resident, day, shift)
+        runner.catch_up()
+    assert not [sql for sql in reads if "audit_scopes" in sql]
+    monkeypatch.undo()
+    got = snapshot(services, ["audit_log", "audit_scopes"])
+    assert {str(r) for r in residents} <= {r["actor_id"] for r in got["audit_log"] if r["aggregate_type"] == "Volunteer"}
+    runner.rebuild(everything=True)      # each event read on its own, the same rows
+    assert snapshot(services, ["audit_log", "audit_scopes"]) == got
