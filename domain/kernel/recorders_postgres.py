@@ -6,8 +6,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import retry
 
 from domain.kernel.recorders import Expected
 
@@ -31,6 +32,8 @@ class CheckedPostgresRecorder(PostgresApplicationRecorder):
         self.sql_expect = f"SELECT {function}(%s, %s)"
         self._select_with_snapshot: dict[str, str] = {}
 
+    # As the library's own reads: a pooled connection the server closed (a restart) is replaced and asked again.
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_with_snapshot(self, originator_id: Any, snapshots: Any) -> tuple[StoredEvent | None,
                                                                                 list[StoredEvent]] | None:
         """An aggregate's newest snapshot and the events after it, in one round trip (the library asks twice: an

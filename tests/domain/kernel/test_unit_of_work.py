@@ -8,12 +8,12 @@ from uuid import uuid4
 
 import pytest
 
-from domain.accounts.model import Account
+from domain.accounts.model import Account, Community
 from domain.kernel.application import Linli
 from domain.kernel.errors import NotAllowedError
 from domain.kernel.privacy import InMemoryKeyStore
 from domain.volunteer.model import ActionDay
-from tests.builders import Places, drop_schemas, make_resident, make_worker, new_phone, new_schema, postgres_env
+from tests.builders import Places, admin_sql, drop_schemas, make_resident, make_worker, new_phone, new_schema, postgres_env
 from web.contexts import domain_contexts
 
 DAY = datetime(2026, 6, 8, 1, 0, tzinfo=timezone.utc)
@@ -314,6 +314,27 @@ def test_on_postgres_a_cold_load_is_one_query_for_the_snapshot_and_the_events_af
             replayed = event.mutate(replayed)
         assert loaded.__dict__ == replayed.__dict__ and loaded.version > 50   # from the snapshot at 50 on
         assert fresh.find(ActionDay, uuid4()) is None and asked == []
+    finally:
+        first.close()
+        if fresh is not None:
+            fresh.close()
+        drop_schemas(schema)
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_cold_load_on_a_connection_the_server_closed_is_asked_again(clock):
+    """What a database restart leaves in the pool: the one-statement load retries as the library's reads do."""
+    schema = new_schema()
+    env = {**postgres_env(), "POSTGRES_SCHEMA": schema, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "0"}
+    first = Linli(contexts=domain_contexts(), keys=InMemoryKeyStore(), clock=clock, env=env)
+    fresh = None
+    try:
+        places = Places(first)
+        fresh = Linli(contexts=domain_contexts(), keys=InMemoryKeyStore(), clock=clock, env=env)
+        with fresh.recorder.datastore.get_connection() as conn:
+            pid = conn.info.backend_pid
+        admin_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        assert fresh.find(Community, places.community) is not None
     finally:
         first.close()
         if fresh is not None:
