@@ -79,6 +79,12 @@ class Runner:
 
         Views ahead of the event store (restored from mismatched backups, or a store swapped underneath)
         would silently skip the next events, so they are rebuilt from zero instead."""
+        self._create()
+        if self._ahead():
+            log.warning("views are ahead of the event store; rebuilding them from zero")
+            self.rebuild(everything=True)
+
+    def _create(self) -> None:
         with self.db.transaction() as tx:
             tx.lock("projections")   # two processes starting together: one creates, the other finds
             tx.execute(TRACKING_DDL)
@@ -86,9 +92,9 @@ class Runner:
                 tx.execute(EXPECT_TRACKING_DDL)
             for projection in self.projections:
                 projection.create(tx)
-        if max(self.positions().values(), default=0) > self.head():
-            log.warning("views are ahead of the event store; rebuilding them from zero")
-            self.rebuild(everything=True)
+
+    def _ahead(self) -> bool:
+        return max(self.positions().values(), default=0) > self.head()
 
     def drop(self, everything: bool = True) -> None:
         """Drop every view table and its tracking row (but the kept ones', unless `everything`)."""
@@ -275,7 +281,11 @@ class Runner:
         with self._lock:
             self.failure = None
             self.drop(everything)
-            self.setup()
+            self._create()
+            if not everything and self._ahead():   # a kept view ahead of the store: it goes too (as in `setup`)
+                log.warning("kept views are ahead of the event store; rebuilding them from zero too")
+                self.drop(everything=True)
+                self._create()
         batch_size, self.batch_size = self.batch_size, max(self.batch_size, REBUILD_BATCH)
         try:
             with self.db.bulk():
