@@ -61,4 +61,38 @@
   }
   document.addEventListener("DOMContentLoaded", function () { stackAll(document); });
   document.addEventListener("htmx:load", function (event) { stackAll(event.target); });
+
+  /* The check-in screens (a shift's, a meeting's): a tap on a row (a form marked data-checkin-tap) and a search
+     (the form marked data-checkin-search) can cross. A search drawn before the tap was saved would bring the row
+     back as it was, and the worker would see 签到 again. So a tap cancels the search on its way, a search answered
+     while a tap is on its way is not shown, and once the last tap is answered such a search is asked again. Searches
+     among themselves keep htmx's own order: the newest is sent once the one on its way is answered. */
+  var taps = 0, stale = false;
+  function searchForm() { return document.querySelector("form[data-checkin-search]"); }
+  function tapAnswered() {   // from the request itself: its answer may have swapped the tap's form out of the page
+    taps = Math.max(0, taps - 1);
+    var form = searchForm();
+    if (taps === 0 && stale && form) {
+      stale = false;
+      setTimeout(function () { htmx.trigger(form, "submit"); }, 0);
+    }
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = searchForm();
+    var elt = event.detail.elt;
+    if (!form || !(elt.matches && elt.matches("form[data-checkin-tap]"))) { return; }
+    taps += 1;
+    if (form.classList.contains("htmx-request")) {
+      htmx.trigger(form, "htmx:abort");
+      stale = true;
+    }
+    event.detail.xhr.addEventListener("loadend", tapAnswered);
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {   // told to the list the search fills
+    var config = event.detail.requestConfig;
+    if (taps > 0 && config && config.elt === searchForm()) {
+      event.detail.shouldSwap = false;
+      stale = true;
+    }
+  });
 })();
