@@ -201,11 +201,10 @@ def test_the_views_take_this_process_own_events_from_memory_and_anyone_elses_fro
         app.recorder.select_notifications = select
 
 
+@pytest.mark.parametrize("services", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_on_postgres_a_batch_after_this_runners_own_says_where_the_views_stand_instead_of_asking(services,
                                                                                                   monkeypatch):
     from projections import db as views_db
-    if not services.views.postgres:
-        pytest.skip("SQLite reads in process: nothing to save")
     app, runner = services.app, services.runner
     runner.catch_up()
     app.accounts.sign_up(new_phone(), "张三", "hash", None)
