@@ -63,6 +63,18 @@ def searches(path: str):
     return lambda url: path + "?" in url
 
 
+def holding_the_first(sent: list, held: list, answered_now: bool = False):
+    """A route for the searches: each is noted in `sent`; the first is held in `held` (with the server's answer drawn
+    at once, if `answered_now`), the others go through."""
+    def route_search(route):
+        sent.append(route.request.url)
+        if len(sent) > 1:
+            route.continue_()
+        else:
+            held.append((route, route.fetch() if answered_now else None))
+    return route_search
+
+
 def type_quietly(page, search: str, text: str) -> None:
     """Typed without the as-you-type search (the test sends its searches itself)."""
     page.eval_on_selector(search, "(input, text) => { input.value = text }", text)
@@ -83,15 +95,7 @@ def test_a_tap_on_a_row_is_not_undone_by_a_search_answered_before_it(page, live_
     search is asked again once the tap is answered."""
     path, rows, search = open_screen(page, live_server, screen)
     held, sent = [], []
-
-    def hold_the_first(route):
-        sent.append(route.request.url)
-        if len(sent) == 1:
-            held.append((route, route.fetch()))   # the server answers now, before the check-in …
-        else:
-            route.continue_()
-
-    page.route(searches(path), hold_the_first)
+    page.route(searches(path), holding_the_first(sent, held, answered_now=True))   # answered before the check-in …
     type_quietly(page, search, NAME)
     page.click("button:has-text('查找')")
     until(page, lambda: held, "the search never left the browser")
@@ -137,21 +141,13 @@ def test_the_newest_search_is_the_one_shown(page, live_server, screen):
     second = f"第二位{next(SLOTS)}"   # the meeting's screen lists every verified resident: a name of its own
     path, rows, search = open_screen(page, live_server, screen, second=second)
     held, sent = [], []
-
-    def hold_the_first(route):
-        sent.append(route.request.url)
-        if len(sent) == 1:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route(searches(path), hold_the_first)
+    page.route(searches(path), holding_the_first(sent, held))
     type_quietly(page, search, NAME)
     page.click("button:has-text('查找')")
     until(page, lambda: held, "the first search never left the browser")
     type_quietly(page, search, second)
     page.click("button:has-text('查找')")
-    held[0].continue_()
+    held[0][0].continue_()
     until(page, lambda: len(sent) == 2, "the newer search was never sent")
     expect(page.locator(rows, has_text=second)).to_have_count(1)
     expect(page.locator(rows, has_text=NAME)).to_have_count(0)

@@ -257,16 +257,21 @@ def test_two_commands_locking_two_aggregates_in_opposite_order_both_finish(tmp_p
     app.close()
 
 
-def test_a_snapshot_is_the_saved_state_and_only_the_newest_is_kept(tmp_path, clock):
-    path = tmp_path / "events.db"
-    app = sqlite_app(path, clock)
+def a_day_with_sign_ups(app: Linli, sign_ups: int):
+    """An action day (snapshots every 50 events) with one shift and `sign_ups` residents signed up for it."""
     places = Places(app)
     worker = make_worker(app, places.community)
     day = app.volunteer.create_action_day(worker, places.community, None, "集中行动日", "", "2026-06-08")
     shift = app.volunteer.add_shift(worker, day, "清扫楼道", "3 号楼", DAY, DAY + timedelta(hours=2), 200)
-    residents = [make_resident(app, places.community, worker) for _ in range(120)]
-    for resident in residents:
-        app.volunteer.sign_up_for_shift(resident, day, shift)
+    for _ in range(sign_ups):
+        app.volunteer.sign_up_for_shift(make_resident(app, places.community, worker), day, shift)
+    return day
+
+
+def test_a_snapshot_is_the_saved_state_and_only_the_newest_is_kept(tmp_path, clock):
+    path = tmp_path / "events.db"
+    app = sqlite_app(path, clock)
+    day = a_day_with_sign_ups(app, 120)
     with sqlite3.connect(path) as db:
         kept = db.execute("SELECT originator_version FROM stored_snapshots WHERE originator_id = ?",
                           (day.hex,)).fetchall()
@@ -283,12 +288,7 @@ def test_a_snapshot_is_the_saved_state_and_only_the_newest_is_kept(tmp_path, clo
 @pytest.mark.postgres
 def test_only_the_newest_snapshot_is_kept_on_both_stores(services):
     app = services.app
-    places = Places(app)
-    worker = make_worker(app, places.community)
-    day = app.volunteer.create_action_day(worker, places.community, None, "集中行动日", "", "2026-06-08")
-    shift = app.volunteer.add_shift(worker, day, "清扫楼道", "3 号楼", DAY, DAY + timedelta(hours=2), 200)
-    for _ in range(110):
-        app.volunteer.sign_up_for_shift(make_resident(app, places.community, worker), day, shift)
+    day = a_day_with_sign_ups(app, 110)
     assert [s.originator_version for s in app.snapshots.recorder.select_events(day)] == [100]
 
 
@@ -298,12 +298,7 @@ def test_on_postgres_a_cold_load_is_one_query_for_the_snapshot_and_the_events_af
     env = {**postgres_env(), "POSTGRES_SCHEMA": schema}
     first, fresh = Linli(contexts=domain_contexts(), keys=InMemoryKeyStore(), clock=clock, env=env), None
     try:
-        places = Places(first)
-        worker = make_worker(first, places.community)
-        day = first.volunteer.create_action_day(worker, places.community, None, "集中行动日", "", "2026-06-08")
-        shift = first.volunteer.add_shift(worker, day, "清扫楼道", "3 号楼", DAY, DAY + timedelta(hours=2), 200)
-        for _ in range(60):
-            first.volunteer.sign_up_for_shift(make_resident(first, places.community, worker), day, shift)
+        day = a_day_with_sign_ups(first, 60)
         fresh = Linli(contexts=domain_contexts(), keys=InMemoryKeyStore(), clock=clock, env=env)
         asked = []
         for recorder in (fresh.events.recorder, fresh.snapshots.recorder):
