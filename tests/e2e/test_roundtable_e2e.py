@@ -248,6 +248,9 @@ def shots(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, caret="initial")
 
 
+SHOW_MINUTES_FORM = "() => (document.getElementById('minutes-form') || document.body).outerHTML.slice(0, 3000)"
+
+
 def check_in(worker, name: str) -> None:
     """The worker finds the resident by name in the meeting page's search and checks them in."""
     worker.wait_for_load_state()
@@ -434,7 +437,8 @@ def test_a_meeting_in_the_room_from_the_notice_board_to_the_minutes(browser, liv
             worker.fill(f"input[name={choice}_{motion}]", n)
     worker.click("button:has-text('发布会议纪要')")
     worker.wait_for_selector("#meeting .error:has-text('1 项表决的票数与投票记录不一致')")
-    assert worker.locator("#tally-2.rt-mismatch").count() == 1 and worker.locator("#minutes").count() == 0
+    assert worker.locator("#tally-2.rt-mismatch").count() == 1 and worker.locator("#minutes").count() == 0, \
+        worker.evaluate(SHOW_MINUTES_FORM)   # failed once under a full suite's load, unexplained: show what was there
     shots(worker, "22-minutes-mismatch-refused")
     worker.fill("input[name=for_2]", "4")
     worker.click("button:has-text('发布会议纪要')")
