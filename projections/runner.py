@@ -60,6 +60,7 @@ class Runner:
         self.projections = list(projections)
         self.batch_size = batch_size
         self.failure: BaseException | None = None
+        self._recent = getattr(app, "recent_notifications", None)   # what this process appended, from memory
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -157,8 +158,7 @@ class Runner:
             self._advance(start)
             if start >= target or deadline is not None and time.monotonic() >= deadline:
                 break
-            recent = getattr(self.app, "recent_notifications", None)   # what this process appended, from memory
-            notifications = recent(start, target, self.batch_size) if recent is not None else None
+            notifications = self._recent(start, target, self.batch_size) if self._recent is not None else None
             if notifications is None:
                 notifications = self.app.recorder.select_notifications(
                     start=start, limit=self.batch_size, stop=target, inclusive_of_start=False)
